@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './sign-request';
+export * from './ea-schemas';
+export * from './order-tag';
