@@ -1,0 +1,5 @@
+export * from './db';
+export * from './open-db';
+export * from './migrate';
+export * from './secret-box';
+export * from './ids';

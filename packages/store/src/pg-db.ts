@@ -1,0 +1,137 @@
+import pg from 'pg';
+import { DatabaseUnavailableError, isConnectionError, type Db, type Queryable, type QueryResult } from './db';
+
+// int8 and numeric come back as JS numbers: every value we keep in them fits a double exactly
+// (sequences, counters) or is re-rounded to its step by the engine (volumes).
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+export interface PgDbOptions {
+  connectionString: string;
+  max?: number;
+  /** How long a request waits for a connection before the database counts as unavailable. */
+  connectTimeoutMs?: number;
+}
+
+function wrap(e: unknown): never {
+  throw isConnectionError(e) ? new DatabaseUnavailableError(e) : e;
+}
+
+export async function openPgDb(options: PgDbOptions): Promise<Db> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+
+  const listeners = new Map<string, Set<(payload: string) => void>>();
+  let listenClient: pg.Client | null = null;
+  let listenConnecting: Promise<void> | null = null;
+  let closed = false;
+
+  async function connectListener(): Promise<void> {
+    if (listenClient || closed) return;
+    if (listenConnecting) return listenConnecting;
+    listenConnecting = (async () => {
+      const client = new pg.Client({ connectionString: options.connectionString, keepAlive: true, connectionTimeoutMillis: options.connectTimeoutMs ?? 2000 });
+      client.on('notification', (msg) => {
+        for (const cb of listeners.get(msg.channel) ?? []) cb(msg.payload ?? '');
+      });
+      client.on('error', () => {
+        // Lost the LISTEN connection: drop it and reconnect; waiters fall back to polling meanwhile.
+        if (listenClient === client) listenClient = null;
+        client.end().catch(() => {});
+        scheduleReconnect();
+      });
+      await client.connect();
+      for (const channel of listeners.keys()) await client.query(`LISTEN "${channel}"`);
+      listenClient = client;
+    })().finally(() => {
+      listenConnecting = null;
+    });
+    return listenConnecting;
+  }
+
+  let reconnectTimer: NodeJS.Timeout | null = null;
+  function scheduleReconnect(): void {
+    if (closed || reconnectTimer) return;
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      connectListener().catch(() => scheduleReconnect());
+    }, 500);
+    reconnectTimer.unref();
+  }
+
+  const q = async <R>(runner: Queryable | pg.Pool, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
+    try {
+      const r = await (runner as pg.Pool).query(text, params as unknown[] | undefined);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
+    } catch (e) {
+      return wrap(e);
+    }
+  };
+
+  return {
+    kind: 'postgres',
+    query: (text, params) => q(pool, text, params),
+    async tx(fn) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        return wrap(e);
+      }
+      let broken = false;
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: async (text, params) => {
+            try {
+              const r = await client.query(text, params as unknown[] | undefined);
+              return { rows: r.rows, rowCount: r.rowCount ?? 0 };
+            } catch (e) {
+              if (isConnectionError(e)) broken = true;
+              return wrap(e);
+            }
+          },
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (e) {
+        if (!broken) await client.query('ROLLBACK').catch(() => { broken = true; });
+        if (isConnectionError(e)) broken = true;
+        throw isConnectionError(e) ? new DatabaseUnavailableError(e) : e;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async exec(sql) {
+      await q(pool, sql);
+    },
+    async listen(channel, onPayload) {
+      let set = listeners.get(channel);
+      const fresh = !set;
+      if (!set) listeners.set(channel, (set = new Set()));
+      set.add(onPayload);
+      try {
+        if (!listenClient) await connectListener();
+        else if (fresh) await listenClient.query(`LISTEN "${channel}"`);
+      } catch {
+        scheduleReconnect();
+      }
+      return async () => {
+        set.delete(onPayload);
+      };
+    },
+    async close() {
+      closed = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      await listenClient?.end().catch(() => {});
+      await pool.end();
+    },
+  };
+}

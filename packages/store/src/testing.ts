@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Db } from './db';
+import { openDb } from './open-db';
+
+/**
+ * Test support: the backends a suite runs on. PGlite always; real PostgreSQL too when
+ * KOPITRA_TEST_DATABASE_URL is set (CI sets it). Each real-PostgreSQL test database is fresh.
+ */
+export interface TestBackend {
+  name: 'pglite' | 'postgres';
+  open(): Promise<{ db: Db; databaseUrl: string | undefined; drop(): Promise<void> }>;
+}
+
+export function testBackends(): TestBackend[] {
+  // eslint-disable-next-line no-restricted-properties -- test-only switch, read once here
+  const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
+  const backends: TestBackend[] = [
+    {
+      name: 'pglite',
+      async open() {
+        const db = await openDb({ inMemory: true });
+        return { db, databaseUrl: undefined, drop: () => db.close() };
+      },
+    },
+  ];
+  if (baseUrl) {
+    backends.push({
+      name: 'postgres',
+      async open() {
+        const { url, drop } = await createFreshDatabase(baseUrl);
+        const db = await openDb({ databaseUrl: url });
+        return {
+          db,
+          databaseUrl: url,
+          async drop() {
+            await db.close();
+            await drop();
+          },
+        };
+      },
+    });
+  }
+  return backends;
+}
+
+/** Creates an empty database beside the one baseUrl names; drop() removes it. */
+export async function createFreshDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `kopitra_t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(baseUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: baseUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
