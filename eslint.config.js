@@ -12,6 +12,14 @@ export default tseslint.config(
     },
   },
   {
+    // Configuration is read once, at start-up, in the config modules; nothing else reads process.env.
+    files: ['packages/**/*.ts', 'apps/**/*.ts'],
+    ignores: ['**/config.ts', '**/*.test.ts', '**/testing.ts', '**/testing/**', '**/scripts/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration once in config.ts and pass it in.' }],
+    },
+  },
+  {
     // The copy engine is pure: no I/O, no clock, no randomness, nothing of ours but itself.
     files: ['packages/engine/src/**/*.ts'],
     ignores: ['packages/engine/src/**/*.test.ts'],

@@ -2,3 +2,4 @@ export * from './errors';
 export * from './sign-request';
 export * from './ea-schemas';
 export * from './order-tag';
+export * from './validate-ea-body';

@@ -132,6 +132,7 @@ CREATE TABLE orders (
   action              text NOT NULL CHECK (action IN ('open', 'close', 'modify', 'place', 'amend', 'cancel')),
   master_position_id  text,
   master_order_id     text,
+  leg_id              text, -- the copy leg (its open order id) a close/modify acts on
   tag                 text NOT NULL,
   payload             jsonb NOT NULL,
   status              text NOT NULL DEFAULT 'pending'

@@ -13,7 +13,6 @@ export interface TestBackend {
 }
 
 export function testBackends(): TestBackend[] {
-  // eslint-disable-next-line no-restricted-properties -- test-only switch, read once here
   const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
   const backends: TestBackend[] = [
     {

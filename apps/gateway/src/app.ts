@@ -1,0 +1,21 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { EA_BASE_PATH } from '@kopitra/protocol';
+import { gatewayPlugin, type GatewayPluginOptions } from './plugin';
+
+export interface BuildGatewayOptions extends GatewayPluginOptions {
+  logger?: boolean | object;
+}
+
+/** A standalone gateway (tests and `server.ts`); the launcher mounts `gatewayPlugin` itself. */
+export async function buildGatewayApp(opts: BuildGatewayOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Long-polls last up to 30 s; keep-alive sockets from EAs are reused across them.
+    keepAliveTimeout: 65_000,
+    requestTimeout: 60_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  await app.register(gatewayPlugin, { ...opts, prefix: EA_BASE_PATH });
+  return app;
+}

@@ -1,0 +1,53 @@
+/** Gateway configuration, read and validated once at start-up; every problem is listed together. */
+export interface GatewayConfig {
+  /** Sustained requests per second per credential, and the burst it may spend at once. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+  /** Upper bound for `wait` on GET /orders (the contract allows 0–30 s). */
+  maxLongPollSeconds: number;
+  /** Fallback re-check of a waiting long-poll in case a notification was lost. */
+  longPollFallbackMs: number;
+  /** How long idempotency records are kept (≥ 24 h by contract). */
+  idempotencyRetentionMs: number;
+  timestampWindowMs: number;
+  version: string;
+}
+
+export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
+  rateLimitPerSecond: 200,
+  rateLimitBurst: 400,
+  maxLongPollSeconds: 30,
+  longPollFallbackMs: 1000,
+  idempotencyRetentionMs: 48 * 3600_000,
+  timestampWindowMs: 300_000,
+  version: '0.1.0',
+};
+
+type Env = Record<string, string | undefined>;
+
+function num(env: Env, name: string, fallback: number, problems: string[], min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min || v > max) {
+    problems.push(`${name} must be a number between ${min} and ${max} (got '${raw}')`);
+    return fallback;
+  }
+  return v;
+}
+
+export function loadGatewayConfig(env: Env): GatewayConfig {
+  const problems: string[] = [];
+  const d = DEFAULT_GATEWAY_CONFIG;
+  const config: GatewayConfig = {
+    rateLimitPerSecond: num(env, 'KOPITRA_EA_RATE_LIMIT_RPS', d.rateLimitPerSecond, problems, 1, 1e6),
+    rateLimitBurst: num(env, 'KOPITRA_EA_RATE_LIMIT_BURST', d.rateLimitBurst, problems, 1, 1e6),
+    maxLongPollSeconds: num(env, 'KOPITRA_LONG_POLL_MAX_SECONDS', d.maxLongPollSeconds, problems, 0, 30),
+    longPollFallbackMs: num(env, 'KOPITRA_LONG_POLL_FALLBACK_MS', d.longPollFallbackMs, problems, 50, 60_000),
+    idempotencyRetentionMs: num(env, 'KOPITRA_IDEMPOTENCY_RETENTION_HOURS', d.idempotencyRetentionMs / 3600_000, problems, 24, 24 * 30) * 3600_000,
+    timestampWindowMs: d.timestampWindowMs,
+    version: env.npm_package_version ?? d.version,
+  };
+  if (problems.length > 0) throw new Error(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);
+  return config;
+}

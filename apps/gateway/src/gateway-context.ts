@@ -1,0 +1,65 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db, SecretBox } from '@kopitra/store';
+import { eaAuth, type EaRole } from './authenticate-ea';
+import type { GatewayConfig } from './config';
+import { CredentialCache } from './credential-cache';
+import { IdempotentRunner } from './idempotent';
+import { OrderWakeHub } from './order-wake-hub';
+import { RateLimiter } from './rate-limiter';
+
+export interface GatewayDeps {
+  db: Db;
+  secretBox: SecretBox;
+  config: GatewayConfig;
+  /** The clock (ms); tests pass their own. */
+  now?: () => number;
+}
+
+/** Everything the gateway's routes share, built once per gateway instance. */
+export interface GatewayContext {
+  db: Db;
+  config: GatewayConfig;
+  now: () => number;
+  hub: OrderWakeHub;
+  credentials: CredentialCache;
+  idempotent: IdempotentRunner;
+  auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+  closing(): boolean;
+  start(): Promise<void>;
+  /** Stop taking long-polls and release the waiting ones (graceful shutdown). */
+  beginClose(): void;
+  stop(): Promise<void>;
+}
+
+export function createGatewayContext(deps: GatewayDeps): GatewayContext {
+  const now = deps.now ?? Date.now;
+  const credentials = new CredentialCache(deps.db, deps.secretBox);
+  const limiter = new RateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst, now);
+  const hub = new OrderWakeHub(deps.db);
+  let isClosing = false;
+  const authDeps = { credentials, limiter, timestampWindowMs: deps.config.timestampWindowMs, now };
+  const guards = { master: eaAuth(authDeps, 'master'), follower: eaAuth(authDeps, 'follower'), any: eaAuth(authDeps, 'any') };
+  return {
+    db: deps.db,
+    config: deps.config,
+    now,
+    hub,
+    credentials,
+    idempotent: new IdempotentRunner(deps.db),
+    auth: (role) => guards[role],
+    closing: () => isClosing,
+    async start() {
+      await credentials.start();
+      await hub.start();
+    },
+    beginClose() {
+      isClosing = true;
+      hub.releaseAll();
+    },
+    async stop() {
+      isClosing = true;
+      await hub.stop();
+      await credentials.stop();
+    },
+  };
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import { registerEaBodyParser } from './ea-body-parser';
+import { installErrorHandler } from './error-handler';
+import { createGatewayContext, type GatewayContext, type GatewayDeps } from './gateway-context';
+import { executionsRoute } from './routes/executions';
+import { healthRoute } from './routes/health';
+import { ordersRoute } from './routes/orders';
+import { signalsRoute } from './routes/signals';
+import { telemetryRoute } from './routes/telemetry';
+
+export interface GatewayPluginOptions extends GatewayDeps {
+  /** Receives the context once built (the launcher uses it for shutdown and metrics). */
+  onContext?: (ctx: GatewayContext) => void;
+}
+
+/**
+ * The counterparty gateway as an encapsulated Fastify plugin: register it with
+ * `prefix: '/trade-agent/v1'`. Its body parser and error handler stay inside it.
+ */
+export async function gatewayPlugin(app: FastifyInstance, opts: GatewayPluginOptions): Promise<void> {
+  const ctx = createGatewayContext(opts);
+  await ctx.start();
+  opts.onContext?.(ctx);
+  registerEaBodyParser(app);
+  installErrorHandler(app);
+  app.addHook('preClose', async () => ctx.beginClose());
+  app.addHook('onClose', async () => ctx.stop());
+  healthRoute(app, ctx);
+  signalsRoute(app, ctx);
+  telemetryRoute(app, ctx);
+  ordersRoute(app, ctx);
+  executionsRoute(app, ctx);
+}

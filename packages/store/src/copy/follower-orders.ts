@@ -1,0 +1,52 @@
+import type { Queryable } from '../db';
+
+const OPEN_STATUSES = ['pending', 'delivered', 'partially_filled'];
+
+/**
+ * The follower's orders still awaiting a terminal execution report, oldest first. A close or
+ * modify planned before its copy's opening fill was reported gets the follower position id now.
+ */
+export async function fetchPendingOrders(q: Queryable, followerAccountId: string, limit: number): Promise<Record<string, unknown>[]> {
+  const { rows } = await q.query<{ payload: Record<string, unknown>; leg_position: string | null }>(
+    `SELECT o.payload, l.follower_position_id AS leg_position
+       FROM orders o LEFT JOIN copy_legs l ON l.open_order_id = o.leg_id
+      WHERE o.follower_account_id = $1 AND o.status = ANY($2::text[]) AND o.expires_at > now()
+      ORDER BY o.seq
+      LIMIT $3`,
+    [followerAccountId, OPEN_STATUSES, limit],
+  );
+  return rows.map((r) => (r.payload.followerPositionId == null && r.leg_position ? { ...r.payload, followerPositionId: r.leg_position } : r.payload));
+}
+
+/** Records first delivery (for latency) and moves pending → delivered. */
+export async function markDelivered(q: Queryable, orderIds: string[]): Promise<void> {
+  if (orderIds.length === 0) return;
+  await q.query(
+    `UPDATE orders SET status = CASE WHEN status = 'pending' THEN 'delivered' ELSE status END,
+                       first_delivered_at = COALESCE(first_delivered_at, now())
+      WHERE id = ANY($1::text[]) AND status IN ('pending', 'delivered')`,
+    [orderIds],
+  );
+}
+
+/**
+ * Expires this follower's orders whose time ran out: an open never executed gives its planned
+ * volume back (the copy leg goes to zero), a close never executed gives the volume back to its leg.
+ */
+export async function expireOrders(q: Queryable, followerAccountId: string): Promise<number> {
+  const { rows } = await q.query<{ id: string }>(
+    `WITH expired AS (
+       UPDATE orders SET status = 'expired', finished_at = now()
+        WHERE follower_account_id = $1 AND status = ANY($2::text[]) AND expires_at <= now()
+        RETURNING id, action, leg_id, (payload->>'volume')::numeric AS volume
+     ), opens AS (
+       UPDATE copy_legs l SET volume = 0 FROM expired e WHERE e.action = 'open' AND l.open_order_id = e.id
+     ), closes AS (
+       UPDATE copy_legs l SET volume = l.volume + e.volume FROM expired e
+        WHERE e.action = 'close' AND l.open_order_id = e.leg_id AND e.volume IS NOT NULL
+     )
+     SELECT id FROM expired`,
+    [followerAccountId, OPEN_STATUSES],
+  );
+  return rows.length;
+}
