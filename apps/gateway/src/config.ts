@@ -51,3 +51,40 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
   if (problems.length > 0) throw new Error(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);
   return config;
 }
+
+/** What a standalone gateway process needs beside the gateway settings. */
+export interface GatewayServerConfig {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  secretKey: Buffer | undefined;
+  logLevel: string;
+  poolSize: number;
+  gateway: GatewayConfig;
+}
+
+export function loadGatewayServerConfig(env: Env): GatewayServerConfig {
+  const problems: string[] = [];
+  const port = num(env, 'PORT', 8081, problems, 0, 65535);
+  const poolSize = num(env, 'KOPITRA_DB_POOL_SIZE', 10, problems, 1, 200);
+  let secretKey: Buffer | undefined;
+  if (env.KOPITRA_SECRET_KEY) {
+    secretKey = Buffer.from(env.KOPITRA_SECRET_KEY, 'base64');
+    if (secretKey.length !== 32) problems.push('KOPITRA_SECRET_KEY must be 32 bytes, base64-encoded');
+  }
+  let gateway = DEFAULT_GATEWAY_CONFIG;
+  try {
+    gateway = loadGatewayConfig(env);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (problems.length > 0) throw new Error(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);
+  return {
+    port, poolSize, secretKey, gateway,
+    host: env.HOST ?? '127.0.0.1',
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir: env.KOPITRA_DATA_DIR ?? './data',
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

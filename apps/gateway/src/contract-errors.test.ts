@@ -31,7 +31,8 @@ for (const backend of testBackends()) {
       follower = await seedAccount(db, 'follower');
       other = await seedAccount(db, 'follower');
       await seedSubscription(db, master.accountId, follower.accountId);
-      await eaRequest(app, follower, 'POST', '/trade-agent/v1/telemetry', snapshotBody());
+      const snap = await eaRequest(app, follower, 'POST', '/trade-agent/v1/telemetry', snapshotBody());
+      assert.equal(snap.statusCode, 202, snap.body);
     });
     after(async () => {
       await app.close();

@@ -28,7 +28,7 @@ export interface SnapshotInput {
 export async function recordSnapshot(q: Queryable, s: SnapshotInput): Promise<{ resyncPending: boolean }> {
   const { rows } = await q.query<{ resync_pending: boolean }>(
     `INSERT INTO account_state (account_id, balance, equity, currency, leverage, day_start_equity, day, symbols, positions, orders, snapshot_at, last_heartbeat_at)
-     VALUES ($1, $2, $3, $4, $5, $3, ($10::timestamptz AT TIME ZONE 'UTC')::date, $6, $7, $8, $10, $10)
+     VALUES ($1, $2, $3, $4, $5, $3, ($9::timestamptz AT TIME ZONE 'UTC')::date, $6, $7, $8, $9, $9)
      ON CONFLICT (account_id) DO UPDATE SET
        balance = EXCLUDED.balance, equity = EXCLUDED.equity,
        currency = COALESCE(EXCLUDED.currency, account_state.currency),
@@ -43,7 +43,7 @@ export async function recordSnapshot(q: Queryable, s: SnapshotInput): Promise<{ 
      RETURNING resync_pending`,
     [s.accountId, s.balance, s.equity, s.currency, s.leverage,
       s.symbols === null ? null : JSON.stringify(s.symbols), JSON.stringify(s.positions),
-      s.orders === null ? null : JSON.stringify(s.orders), null, s.at],
+      s.orders === null ? null : JSON.stringify(s.orders), s.at],
   );
   return { resyncPending: rows[0]?.resync_pending ?? false };
 }
