@@ -1,0 +1,147 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { seedAccount, seedSubscription, spawnGateway, type TestCredential } from '@kopitra/gateway/testing';
+import { openDb, type Db } from '@kopitra/store';
+import { createFreshDatabase } from '@kopitra/store/testing';
+import type { PlatformConfig } from './config';
+import { SignedHttp, signalBody, throughput, type Target } from './bench/load';
+import { fmt, percentile } from './bench/stats';
+
+const SECRET_KEY = Buffer.alloc(32, 7).toString('base64'); // the fixtures' sealing key
+const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100000, tickSize: 0.00001, tickValue: 1, digits: 5 }];
+
+interface Pair { master: TestCredential; follower: TestCredential }
+
+async function seedPairs(db: Db, n: number): Promise<Pair[]> {
+  const pairs: Pair[] = [];
+  for (let i = 0; i < n; i++) {
+    const master = await seedAccount(db, 'master');
+    const follower = await seedAccount(db, 'follower');
+    await seedSubscription(db, master.accountId, follower.accountId);
+    await db.query(`INSERT INTO account_state (account_id, balance, equity, symbols, positions) VALUES ($1, 10000, 10000, $2, '[]')`, [follower.accountId, JSON.stringify(SYMBOLS)]);
+    pairs.push({ master, follower });
+  }
+  return pairs;
+}
+
+function spawnEcho(secret: string, env: Record<string, string | undefined>): Promise<{ url: string; kill(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench/echo-server.ts', import.meta.url).pathname], {
+    env: { ...env, KOPITRA_BENCH_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const msg = JSON.parse(line) as { url: string };
+      resolve({ url: msg.url, kill: () => child.kill('SIGTERM') });
+    });
+  });
+}
+
+/** Master POST → follower long-poll return, at `rate` signals/s spread over the pairs. */
+async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number): Promise<{ samples: number[]; lost: number }> {
+  const samples: number[] = [];
+  const sentAt = new Map<string, number>();
+  let running = true;
+  const followers = pairs.map(async ({ follower }) => {
+    const t: Target = { url, keyId: follower.keyId, secret: follower.secret };
+    let n = 0;
+    while (running) {
+      const r = await h.send(t, 'GET', '/trade-agent/v1/orders?wait=2&limit=100', '', '');
+      const now = performance.now();
+      const orders = (JSON.parse(r.body) as { orders?: Array<{ orderId: string; masterPositionId: string }> }).orders ?? [];
+      for (const o of orders) {
+        const s = sentAt.get(o.masterPositionId);
+        if (s !== undefined) {
+          samples.push(now - s);
+          sentAt.delete(o.masterPositionId);
+        }
+      }
+      // Report them so they stop being pending (as a follower EA would).
+      await Promise.all(orders.map((o) => h.send(t, 'POST', '/trade-agent/v1/executions',
+        JSON.stringify({ orderId: o.orderId, status: 'filled', executedAt: new Date().toISOString(), volume: 1, price: 1.085, followerPositionId: `F${++n}` }), `ex-${o.orderId}`)));
+    }
+  });
+  await new Promise((r) => setTimeout(r, 300));
+  const perMasterIntervalMs = (1000 * pairs.length) / rate;
+  const deadline = performance.now() + seconds * 1000;
+  await Promise.all(pairs.map(async ({ master }, i) => {
+    const t: Target = { url, keyId: master.keyId, secret: master.secret };
+    let sequence = 0;
+    let next = performance.now() + (i * perMasterIntervalMs) / pairs.length;
+    while (performance.now() < deadline) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      next += perMasterIntervalMs;
+      sequence++;
+      const body = signalBody(sequence);
+      const id = (JSON.parse(body) as { position: { id: string } }).position.id;
+      sentAt.set(id, performance.now());
+      await h.send(t, 'POST', '/trade-agent/v1/signals', body, `lat-${i}-${sequence}`);
+    }
+  }));
+  await new Promise((r) => setTimeout(r, 2500));
+  running = false;
+  await Promise.all(followers);
+  return { samples, lost: sentAt.size };
+}
+
+export async function runBench(config: PlatformConfig, args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const seconds = quick ? 1 : 8;
+  const workers = quick ? 4 : 32;
+  const baseUrl = config.env.KOPITRA_BENCH_DATABASE_URL ?? config.databaseUrl;
+  let dbEnv: Record<string, string>;
+  let cleanup: () => Promise<void>;
+  let seedDb: Db;
+  if (baseUrl) {
+    const fresh = await createFreshDatabase(baseUrl);
+    seedDb = await openDb({ databaseUrl: fresh.url });
+    dbEnv = { DATABASE_URL: fresh.url };
+    cleanup = async () => { await seedDb.close().catch(() => {}); await fresh.drop(); };
+  } else {
+    const dir = mkdtempSync(join(tmpdir(), 'kopitra-bench-'));
+    seedDb = await openDb({ dataDir: dir });
+    dbEnv = { KOPITRA_DATA_DIR: dir };
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  }
+  const backend = baseUrl ? 'PostgreSQL' : 'PGlite (embedded)';
+  console.log(`kopitra bench — ${cpus().length} cores, ${backend}, ${seconds} s per phase, ${workers} concurrent masters${quick ? ' (quick)' : ''}`);
+  const tputPairs = await seedPairs(seedDb, workers);
+  const latPairs = await seedPairs(seedDb, quick ? 2 : 10);
+  if (!baseUrl) await seedDb.close(); // PGlite: one process at a time on the data dir
+
+  const gateway = await spawnGateway({ ...dbEnv, KOPITRA_SECRET_KEY: SECRET_KEY, KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' });
+  const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
+  const echo = await spawnEcho(echoSecret, config.env);
+  const h = new SignedHttp(workers + 64);
+  try {
+    // Warm both up (JIT, connection pools).
+    await throughput(h, [{ url: echo.url, keyId: 'echo', secret: echoSecret }], '/trade-agent/v1/signals', 0.5);
+    const echoTargets = Array.from({ length: workers }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret }));
+    const base = await throughput(h, echoTargets, '/trade-agent/v1/signals', seconds);
+    const gwTargets = tputPairs.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret }));
+    const gw = await throughput(h, gwTargets, '/trade-agent/v1/signals', seconds);
+    const rate = quick ? 50 : 500;
+    const lat = await latency(h, gateway.url, latPairs, rate, seconds);
+    const p50 = percentile(lat.samples, 50);
+    const p99 = percentile(lat.samples, 99);
+    const rows = [
+      ['bare node:http echo (HMAC verify + JSON parse)', `${fmt(base.perSecond, 0)} req/s`],
+      ['durable signals through the gateway', `${fmt(gw.perSecond, 0)} signals/s (${gw.failed} failed)`],
+      ['ratio gateway ÷ echo', fmt(gw.perSecond / base.perSecond, 3)],
+      [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms (${lat.samples.length} samples, ${lat.lost} not seen)`],
+    ];
+    const width = Math.max(...rows.map((r) => r[0]!.length));
+    for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, failed: gw.failed }));
+    if (gw.ok === 0 || lat.samples.length === 0) process.exitCode = 1;
+  } finally {
+    h.close();
+    echo.kill();
+    await gateway.kill('SIGTERM');
+    if (baseUrl) await seedDb.close().catch(() => {});
+    await cleanup();
+  }
+}

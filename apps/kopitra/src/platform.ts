@@ -1,0 +1,56 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { adminApiPlugin, ensureBootstrapAdmin, loadAdminConfig, type BootstrapResult } from '@kopitra/admin-api';
+import { gatewayPlugin, readOrCreateSecretKey, type GatewayContext } from '@kopitra/gateway';
+import { EA_BASE_PATH } from '@kopitra/protocol';
+import { createSecretBox, openDb, type Db } from '@kopitra/store';
+import type { PlatformConfig } from './config';
+import { landingPage } from './landing-page';
+
+
+export interface RunningPlatform {
+  app: FastifyInstance;
+  db: Db;
+  url: string;
+  gateway: GatewayContext;
+  admin: BootstrapResult;
+  close(): Promise<void>;
+}
+
+/**
+ * Gateway + management API in one process on one port: `/trade-agent/v1`, `/admin/v1`, and `/`
+ * for the console. Embedded PGlite unless DATABASE_URL names a real PostgreSQL.
+ */
+export async function startPlatform(config: PlatformConfig, opts: { logger?: boolean } = {}): Promise<RunningPlatform> {
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const secretBox = createSecretBox(config.secretKey ?? readOrCreateSecretKey(config.dataDir));
+  const admin = await ensureBootstrapAdmin(db, { email: config.adminEmail, password: config.adminPassword });
+  const app = Fastify({
+    logger: opts.logger === false ? false : {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers["x-kopitra-signature"]', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
+    },
+    keepAliveTimeout: 65_000,
+    requestTimeout: 60_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  let gateway: GatewayContext | undefined;
+  await app.register(gatewayPlugin, {
+    prefix: EA_BASE_PATH, db, secretBox, config: config.gateway,
+    onContext: (ctx) => { gateway = ctx; },
+  });
+  await app.register(adminApiPlugin, { prefix: '/admin/v1', db, secretBox, config: loadAdminConfig(config.env) });
+  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
+  const address = await app.listen({ port: config.port, host: config.host });
+  const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
+  let closed = false;
+  return {
+    app, db, url, gateway: gateway!, admin,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await db.close();
+    },
+  };
+}
