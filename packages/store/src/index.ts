@@ -6,3 +6,4 @@ export * from './ids';
 export * from './copy';
 export * from './pg-db';
 export * from './pglite-db';
+export * from './admin';

@@ -176,8 +176,12 @@ inline ulong &compat_tick_ms() { static ulong t = 1000000; return t; }
 inline long &compat_gmt_offset_s() { static long o = 0; return o; }
 inline ulong GetTickCount64() { return compat_tick_ms(); }
 inline uint GetTickCount() { return (uint)compat_tick_ms(); }
+// TimeGMT follows the (test-controlled) tick count from the real time at first use, so that advancing
+// compat_tick_ms() advances every clock consistently.
 inline datetime TimeGMT() {
-  return (datetime)std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() + compat_gmt_offset_s();
+  static long startS = (long)std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  static ulong startTick = compat_tick_ms();
+  return (datetime)(startS + (long)((compat_tick_ms() - startTick) / 1000) + compat_gmt_offset_s());
 }
 inline datetime TimeCurrent() { return TimeGMT(); }
 
@@ -207,8 +211,11 @@ struct CompatFile { FILE *f; };
 inline std::map<int, CompatFile> &compat_files() { static std::map<int, CompatFile> m; return m; }
 // Test hooks: make the next FileMove fail (simulates a crash between writing the temp file and the rename).
 inline int &compat_fail_moves() { static int n = 0; return n; }
+// Test hook: make the next n FileOpen(FILE_WRITE) calls fail (simulates dying before anything reached the disk).
+inline int &compat_fail_writes() { static int n = 0; return n; }
 inline int FileOpen(const string &name, int flags, short delimiter = '\t', uint codepage = CP_ACP) {
   (void)delimiter; (void)codepage;
+  if ((flags & FILE_WRITE) && compat_fail_writes() > 0) { compat_fail_writes()--; compat_last_error() = 5004; return INVALID_HANDLE; }
   compat_fs::path p = compat_path(name, flags);
   std::error_code ec;
   compat_fs::create_directories(p.parent_path(), ec);

@@ -1,0 +1,2 @@
+// The store's admin repositories, through the package's public index.
+export * from '@kopitra/store';
