@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db, SecretBox } from '@kopitra/store';
+import { pruneIdempotencyRecords, type Db, type SecretBox } from '@kopitra/store';
 import { eaAuth, type EaRole } from './authenticate-ea';
 import type { GatewayConfig } from './config';
 import { CredentialCache } from './credential-cache';
@@ -37,6 +37,9 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const limiter = new RateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst, now);
   const hub = new OrderWakeHub(deps.db);
   let isClosing = false;
+  let pruneTimer: NodeJS.Timeout | null = null;
+  // Idempotency records are promised for 24 h and kept for the configured retention (≥ 24 h).
+  const prune = () => pruneIdempotencyRecords(deps.db, deps.config.idempotencyRetentionMs).catch(() => {});
   const authDeps = { credentials, limiter, timestampWindowMs: deps.config.timestampWindowMs, now };
   const guards = { master: eaAuth(authDeps, 'master'), follower: eaAuth(authDeps, 'follower'), any: eaAuth(authDeps, 'any') };
   return {
@@ -51,6 +54,9 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     async start() {
       await credentials.start();
       await hub.start();
+      void prune();
+      pruneTimer = setInterval(() => void prune(), 3_600_000);
+      pruneTimer.unref();
     },
     beginClose() {
       isClosing = true;
@@ -58,6 +64,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     },
     async stop() {
       isClosing = true;
+      if (pruneTimer) clearInterval(pruneTimer);
       await hub.stop();
       await credentials.stop();
     },
