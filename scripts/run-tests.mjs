@@ -2,14 +2,15 @@
 // Runs every *.test.ts under packages/, apps/ and ea/ with node's test runner (TypeScript via tsx).
 // Usage: node scripts/run-tests.mjs [path-prefix ...]   e.g. `node scripts/run-tests.mjs packages/engine`
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages', 'apps', 'ea'];
+const roots = ['packages', 'apps', 'ea', 'infra'];
 const skipDirs = new Set(['node_modules', 'dist', 'data', 'build']);
 
 function walk(dir, out) {
+  if (!existsSync(dir)) return out;
   for (const name of readdirSync(dir)) {
     if (skipDirs.has(name) || name.startsWith('.')) continue;
     const p = join(dir, name);

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { KopitraError, validateExecution } from '@kopitra/protocol';
-import { recordExecution } from '@kopitra/store';
+import { publishEvent, recordExecution } from '@kopitra/store';
 import type { GatewayContext } from '../gateway-context';
 
 /** POST /executions — a follower EA reports what happened to one of its orders. */
@@ -17,6 +17,9 @@ export function executionsRoute(app: FastifyInstance, ctx: GatewayContext): void
         if (outcome.kind === 'not_found') throw new KopitraError('not_found', 'no such order for this account');
         if (outcome.kind === 'conflict') {
           throw new KopitraError('execution_conflict', `order ${v.value.orderId} already has a different terminal report (${outcome.current})`);
+        }
+        if (outcome.kind === 'recorded') {
+          await publishEvent(q, { kind: 'execution', orderId: outcome.order.id, runId: outcome.order.runId, followerAccountId: ea.accountId, status: v.value.status, at: new Date(ctx.now()).toISOString() });
         }
         return { status: 202, body: { accepted: true as const, orderId: v.value.orderId } };
       },

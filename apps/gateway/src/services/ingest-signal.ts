@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  insertAuditRun, insertSignal, linkPendingFills, loadFollowerContexts, notifyFollowers, setLastSequence, writeOrders,
+  insertAuditRun, insertSignal, linkPendingFills, publishEvent, loadFollowerContexts, notifyFollowers, setLastSequence, writeOrders,
   type MasterLock, type Queryable,
 } from '@kopitra/store';
 import { describeSignal, toMasterEvent } from './to-master-event';
@@ -86,6 +86,7 @@ export async function ingestSignal(q: Queryable, lock: MasterLock, input: Ingest
   await setLastSequence(q, accountId, body.sequence, gap);
   const followerAccountIds = [...new Set(written.map((w) => w.followerAccountId))];
   await notifyFollowers(q, followerAccountIds);
+  await publishEvent(q, { kind: 'signal', runId, accountId, type: body.type, orders: written.length, gap, at: now });
   return {
     status: 202,
     body: { signalId, runId, sequence: body.sequence, orders: written.length, gap },

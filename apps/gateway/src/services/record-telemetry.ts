@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { planStopOut, reconcile, type SnapshotPosition } from '@kopitra/engine';
 import type { SnapshotTelemetry, TelemetryBody } from '@kopitra/protocol';
 import {
-  clearResyncPending, insertAuditRun, loadFollowerContexts, loadSnapshot, notifyFollowers, recordHeartbeat, recordSnapshot,
+  clearResyncPending, insertAuditRun, loadFollowerContexts, loadSnapshot, notifyFollowers, publishEvent, recordHeartbeat, recordSnapshot,
   writeOrders, type Queryable,
 } from '@kopitra/store';
 
@@ -29,6 +29,7 @@ export async function recordTelemetry(q: Queryable, accountId: string, role: 'ma
   const followerAccountIds: string[] = [];
   if (body.kind === 'heartbeat') {
     await recordHeartbeat(q, accountId, new Date(nowMs).toISOString(), body.terminal);
+    await publishEvent(q, { kind: 'ea', accountId, telemetry: 'heartbeat', at: new Date(nowMs).toISOString() });
     return { status: 202, body: { accepted: true }, extra: { followerAccountIds } };
   }
   const at = new Date(nowMs).toISOString();
@@ -40,6 +41,7 @@ export async function recordTelemetry(q: Queryable, accountId: string, role: 'ma
   if (role === 'follower') await checkStopOut(q, accountId, nowMs, followerAccountIds);
   if (role === 'master' && resyncPending) await resyncAfterGap(q, accountId, toSnapshotPositions(body.positions), nowMs, followerAccountIds);
   await notifyFollowers(q, followerAccountIds);
+  await publishEvent(q, { kind: 'ea', accountId, telemetry: 'snapshot', at });
   return { status: 202, body: { accepted: true }, extra: { followerAccountIds } };
 }
 
@@ -67,6 +69,7 @@ async function checkStopOut(q: Queryable, followerAccountId: string, nowMs: numb
       decisions: [{ ...decision, orderIds: written.map((w) => w.orderId) }], result: { orders: written.length, paused: true },
       latency: {}, summary: `stop-out: ${written.length} copies closed, subscription paused`,
     });
+    await publishEvent(q, { kind: 'run', runId, runKind: 'stop_out', accountId: followerAccountId, at });
     woken.push(followerAccountId);
   }
 }
@@ -98,6 +101,7 @@ async function resyncAfterGap(q: Queryable, masterAccountId: string, masterPosit
       decisions: [], result: { applied: true, plan: plan.items, reported: plan.reported }, latency: {},
       summary: `resync after sequence gap: ${written.length} corrective orders`,
     });
+    await publishEvent(q, { kind: 'run', runId, runKind: 'reconcile', accountId: masterAccountId, at });
     woken.push(ctx.subscription.followerAccountId);
   }
   await clearResyncPending(q, masterAccountId);

@@ -7,3 +7,4 @@ export * from './follower-orders';
 export * from './executions';
 export * from './telemetry';
 export * from './credentials-lookup';
+export * from './events';
