@@ -6,6 +6,7 @@ import { CredentialCache } from './credential-cache';
 import { IdempotentRunner } from './idempotent';
 import { OrderWakeHub } from './order-wake-hub';
 import { RateLimiter } from './rate-limiter';
+import { SignalBatcher } from './services/signal-batcher';
 
 export interface GatewayDeps {
   db: Db;
@@ -13,6 +14,8 @@ export interface GatewayDeps {
   config: GatewayConfig;
   /** The clock (ms); tests pass their own. */
   now?: () => number;
+  /** Blob Storage for EA log uploads (`POST /logs`); without it that route answers 503. */
+  storage?: import('./routes/logs').EaLogStorage;
 }
 
 /** Everything the gateway's routes share, built once per gateway instance. */
@@ -23,6 +26,8 @@ export interface GatewayContext {
   hub: OrderWakeHub;
   credentials: CredentialCache;
   idempotent: IdempotentRunner;
+  /** Group commit for master signals. */
+  signals: SignalBatcher;
   auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   closing(): boolean;
   start(): Promise<void>;
@@ -49,6 +54,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     hub,
     credentials,
     idempotent: new IdempotentRunner(deps.db),
+    signals: new SignalBatcher(deps.db, now, (followers) => { for (const id of followers) hub.wake(id); }),
     auth: (role) => guards[role],
     closing: () => isClosing,
     async start() {

@@ -4,6 +4,7 @@ import { installErrorHandler } from './error-handler';
 import { createGatewayContext, type GatewayContext, type GatewayDeps } from './gateway-context';
 import { executionsRoute } from './routes/executions';
 import { healthRoute } from './routes/health';
+import { logsRoute } from './routes/logs';
 import { ordersRoute } from './routes/orders';
 import { signalsRoute } from './routes/signals';
 import { telemetryRoute } from './routes/telemetry';
@@ -30,4 +31,5 @@ export async function gatewayPlugin(app: FastifyInstance, opts: GatewayPluginOpt
   telemetryRoute(app, ctx);
   ordersRoute(app, ctx);
   executionsRoute(app, ctx);
+  logsRoute(app, ctx, opts.storage);
 }

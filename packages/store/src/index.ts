@@ -7,3 +7,4 @@ export * from './copy';
 export * from './pg-db';
 export * from './pglite-db';
 export * from './admin';
+export * from './flags';

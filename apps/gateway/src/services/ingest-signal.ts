@@ -2,23 +2,22 @@ import { createHash } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  insertAuditRun, insertSignal, linkPendingFills, publishEvent, loadFollowerContexts, notifyFollowers, setLastSequence, writeOrders,
-  type MasterLock, type Queryable,
+  CopyBatch, findIdempotencyRecords, loadFollowerContextsForMasters, lockMasters, type Queryable, type StoredResponse,
 } from '@kopitra/store';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
-export interface IngestInput {
+export interface SignalSubmission {
   accountId: string;
+  idempotencyKey: string;
+  /** Identifies the request's content: a repeat with the same key must carry the same hash. */
+  requestHash: string;
   body: SignalBody;
   receivedAtMs: number;
-  nowMs: number;
 }
 
-export interface IngestResult {
-  status: 202;
-  body: SignalAccepted;
-  extra: { followerAccountIds: string[] };
-}
+export type SubmissionOutcome =
+  | { ok: true; status: number; body: SignalAccepted; replayed: boolean }
+  | { ok: false; error: KopitraError };
 
 function hashId(prefix: string, ...parts: (string | number)[]): string {
   return `${prefix}_${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22)}`;
@@ -31,69 +30,102 @@ export function summarise(body: SignalBody, decisions: Decision[]): string {
   return `${describeSignal(body)}: ${copied} copied, ${skipped} skipped${reasons.length ? ` (${reasons.join(', ')})` : ''}`;
 }
 
-/**
- * One master signal, in the caller's transaction with the master's row locked: sequence check,
- * a decision for every subscription (the pure engine), and the signal, its audit run and all of
- * its follower orders written together — the gateway answers 202 only after this commits.
- */
-export async function ingestSignal(q: Queryable, lock: MasterLock, input: IngestInput): Promise<IngestResult> {
-  const { accountId, body } = input;
-  if (body.sequence <= lock.lastSequence) {
-    throw new KopitraError('sequence_conflict', `sequence ${body.sequence} was already accepted (last accepted ${lock.lastSequence}) under another Idempotency-Key`);
-  }
-  const gap = body.sequence > lock.lastSequence + 1;
-  const signalId = hashId('sig', accountId, body.sequence);
-  const runId = hashId('run', accountId, body.sequence);
-
-  const contexts = await loadFollowerContexts(q, accountId);
-  const event = toMasterEvent(body);
-  const planStart = performance.now();
-  const decisions = planSignal({ event, nowMs: input.nowMs, master: lock.master, followers: contexts });
-  const planMs = performance.now() - planStart;
-
-  if (event.type === 'position.opened') {
-    const linked = decisions.filter((d) => d.notes.includes('linked_to_pending_copy')).map((d) => d.subscriptionId);
-    if (linked.length) await linkPendingFills(q, linked, event.position.orderId ?? event.position.id, event.position.id);
-  }
-
-  const written = await writeOrders(q, {
-    sourceId: signalId, runId, signalId, nowMs: input.nowMs,
-    items: decisions.map((d, i) => ({ ctx: contexts[i]!, orders: d.orders })),
-  });
-  const orderIdsBySub = new Map<string, string[]>();
-  for (const w of written) orderIdsBySub.set(w.subscriptionId, [...(orderIdsBySub.get(w.subscriptionId) ?? []), w.orderId]);
-
-  const received = new Date(input.receivedAtMs).toISOString();
-  const now = new Date(input.nowMs).toISOString();
-  await insertSignal(q, {
-    id: signalId, accountId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt,
-    receivedAt: received, body, runId, gap,
-  });
-  const failedAll = decisions.length > 0 && decisions.every((d) => d.outcome === 'skipped');
-  await insertAuditRun(q, {
-    id: runId, kind: 'signal', status: failedAll ? 'partially_succeeded' : 'succeeded', accountId,
-    startedAt: received, finishedAt: now,
-    trigger: { signalId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, gap, signal: body },
-    steps: [
-      { at: received, stage: 'received', outcome: 'ok', detail: { sequence: body.sequence, gap } },
-      { at: now, stage: 'planned', outcome: 'ok', detail: { subscriptions: decisions.length, orders: written.length, planMs: round3(planMs) } },
-    ],
-    decisions: decisions.map((d) => ({ ...d, orderIds: orderIdsBySub.get(d.subscriptionId) ?? [] })),
-    result: { orders: written.length },
-    latency: { ingest: Math.max(0, input.receivedAtMs - event.occurredAtMs), plan: round3(planMs) },
-    summary: summarise(body, decisions),
-  });
-  await setLastSequence(q, accountId, body.sequence, gap);
-  const followerAccountIds = [...new Set(written.map((w) => w.followerAccountId))];
-  await notifyFollowers(q, followerAccountIds);
-  await publishEvent(q, { kind: 'signal', runId, accountId, type: body.type, orders: written.length, gap, at: now });
-  return {
-    status: 202,
-    body: { signalId, runId, sequence: body.sequence, orders: written.length, gap },
-    extra: { followerAccountIds },
-  };
-}
-
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
+}
+
+/** The master position and order ids these signals touch: only their copies need loading. */
+function relevantIds(items: SignalSubmission[]): string[] {
+  const ids = new Set<string>();
+  for (const { body } of items) {
+    if ('position' in body) {
+      ids.add(body.position.id);
+      const orderId = (body.position as { orderId?: unknown }).orderId;
+      if (typeof orderId === 'string') ids.add(orderId);
+    } else ids.add(body.order.id);
+  }
+  return [...ids];
+}
+
+/**
+ * Master signals, several at once, in the caller's transaction. The masters' rows are locked,
+ * then for each signal in (master, sequence) order: the idempotent-replay and sequence checks, a
+ * decision for every subscription from the pure engine, and its rows — signal, audit run, every
+ * follower order, copy legs, idempotency record. One statement writes them all; the gateway
+ * answers 202 only after the commit. A signal refused by a check gets its own error and takes
+ * nothing else with it.
+ */
+export async function ingestSignals(q: Queryable, items: SignalSubmission[], nowMs: number): Promise<{ outcomes: SubmissionOutcome[]; wake: string[] }> {
+  const masters = [...new Set(items.map((i) => i.accountId))];
+  const locks = await lockMasters(q, masters);
+  const stored = await findIdempotencyRecords(q, items.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
+  const contexts = await loadFollowerContextsForMasters(q, masters, undefined, relevantIds(items));
+  const batch = new CopyBatch(nowMs);
+  const now = new Date(nowMs).toISOString();
+  const outcomes: SubmissionOutcome[] = new Array(items.length);
+  const order = items.map((_, i) => i).sort((a, b) => {
+    const x = items[a]!;
+    const y = items[b]!;
+    return x.accountId < y.accountId ? -1 : x.accountId > y.accountId ? 1 : x.body.sequence - y.body.sequence || a - b;
+  });
+
+  for (const idx of order) {
+    const { accountId, body, idempotencyKey, requestHash, receivedAtMs } = items[idx]!;
+    const key = `${accountId}\u0000${idempotencyKey}`;
+    const first = stored.get(key);
+    if (first) {
+      outcomes[idx] = first.requestHash === requestHash
+        ? { ok: true, status: first.status, body: first.response as SignalAccepted, replayed: true }
+        : { ok: false, error: new KopitraError('idempotency_key_reused', 'this Idempotency-Key was used before with a different request') };
+      continue;
+    }
+    const lock = locks.get(accountId)!;
+    if (body.sequence <= lock.lastSequence) {
+      outcomes[idx] = { ok: false, error: new KopitraError('sequence_conflict', `sequence ${body.sequence} was already accepted (last accepted ${lock.lastSequence}) under another Idempotency-Key`) };
+      continue;
+    }
+    const gap = body.sequence > lock.lastSequence + 1;
+    const signalId = hashId('sig', accountId, body.sequence);
+    const runId = hashId('run', accountId, body.sequence);
+    const followers = contexts.get(accountId) ?? [];
+    const event = toMasterEvent(body);
+    const planStart = performance.now();
+    const decisions = planSignal({ event, nowMs, master: lock.master, followers });
+    const planMs = round3(performance.now() - planStart);
+
+    let orders = 0;
+    const decisionRows = decisions.map((d, i) => {
+      const ctx = followers[i]!;
+      if (event.type === 'position.opened' && d.notes.includes('linked_to_pending_copy')) {
+        batch.linkPendingFill(ctx, event.position.orderId ?? event.position.id, event.position.id);
+      }
+      const written = batch.addOrders({ sourceId: signalId, runId, signalId, ctx, orders: d.orders });
+      orders += written.length;
+      return { ...d, orderIds: written.map((w) => w.orderId) };
+    });
+
+    const received = new Date(receivedAtMs).toISOString();
+    batch.addSignal({ id: signalId, accountId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, receivedAt: received, body, runId, gap });
+    batch.addRun({
+      id: runId, kind: 'signal', status: decisions.length > 0 && decisions.every((d) => d.outcome === 'skipped') ? 'partially_succeeded' : 'succeeded',
+      accountId, startedAt: received, finishedAt: now,
+      trigger: { signalId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, gap, signal: body },
+      steps: [
+        { at: received, stage: 'received', outcome: 'ok', detail: { sequence: body.sequence, gap } },
+        { at: now, stage: 'planned', outcome: 'ok', detail: { subscriptions: decisions.length, orders, planMs } },
+      ],
+      decisions: decisionRows, result: { orders },
+      latency: { ingest: Math.max(0, receivedAtMs - event.occurredAtMs), plan: planMs },
+      summary: summarise(body, decisions),
+    });
+    const answer: StoredResponse = { requestHash, status: 202, response: { signalId, runId, sequence: body.sequence, orders, gap } };
+    batch.addIdempotency(accountId, idempotencyKey, answer);
+    stored.set(key, answer);
+    batch.setSequence(accountId, body.sequence, gap);
+    batch.addEvent({ kind: 'signal', runId, accountId, type: body.type, orders, gap, at: now });
+    lock.lastSequence = body.sequence;
+    outcomes[idx] = { ok: true, status: 202, body: answer.response as SignalAccepted, replayed: false };
+  }
+  await batch.flush(q);
+  return { outcomes, wake: batch.wokenFollowers };
 }

@@ -11,8 +11,8 @@ export interface SpawnedGateway {
 }
 
 /** Starts a real gateway process (tsx) and resolves once it listens. */
-export function spawnGateway(env: Record<string, string>, timeoutMs = 20_000): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, ['--import', 'tsx', SERVER], {
+export function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<SpawnedGateway> {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SERVER], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: process.env.KOPITRA_TEST_GATEWAY_LOG ?? 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -35,3 +35,17 @@ export async function pruneIdempotencyRecords(q: Queryable, retentionMs: number)
 export function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: string }).code === '23505';
 }
+
+/** Several look-ups in one round trip; keyed by `${accountId}\u0000${key}`. */
+export async function findIdempotencyRecords(q: Queryable, keys: Array<{ accountId: string; key: string }>): Promise<Map<string, StoredResponse>> {
+  const out = new Map<string, StoredResponse>();
+  if (keys.length === 0) return out;
+  const { rows } = await q.query<{ account_id: string; key: string; request_hash: string; status: number; response: unknown }>(
+    `SELECT r.account_id, r.key, r.request_hash, r.status, r.response
+       FROM idempotency_records r JOIN unnest($1::text[], $2::text[]) AS k(account_id, key)
+         ON r.account_id = k.account_id AND r.key = k.key`,
+    [keys.map((k) => k.accountId), keys.map((k) => k.key)],
+  );
+  for (const r of rows) out.set(`${r.account_id}\u0000${r.key}`, { requestHash: r.request_hash, status: r.status, response: r.response });
+  return out;
+}

@@ -1,4 +1,5 @@
 export * from './rows';
+export * from './copy-batch';
 export * from './load-copy-context';
 export * from './write-orders';
 export * from './idempotency';

@@ -1,0 +1,287 @@
+import type { CopyLeg, FollowerContext, PendingCopy, PlannedOrder } from '@kopitra/engine';
+import { deriveOrderId, orderTag } from '@kopitra/protocol';
+import type { Queryable } from '../db';
+import type { AuditRunRecord, SignalRecord } from './signals';
+import type { StoredResponse } from './idempotency';
+import type { KopitraEvent } from './events';
+
+/** A copy leg as stored: its id is the id of the order that opened it. */
+export interface StoredLeg extends CopyLeg {
+  legId: string;
+}
+
+/** A pending copy as stored, with the order that placed it. */
+export interface StoredPending extends PendingCopy {
+  placeOrderId: string;
+}
+
+export interface StoredFollowerContext extends FollowerContext {
+  copies: StoredLeg[];
+  pendingCopies: StoredPending[];
+  followerStatus: 'active' | 'disabled';
+}
+
+export interface WrittenOrder {
+  orderId: string;
+  followerAccountId: string;
+  subscriptionId: string;
+  action: PlannedOrder['action'];
+  volume: number | null;
+  payload: Record<string, unknown>;
+}
+
+const DAY_MS = 86_400_000;
+/** An open is only worth executing while the signal is fresh; everything else may wait for a reconnect. */
+const MIN_OPEN_TTL_MS = 5_000;
+/** NOTIFY payloads must stay under 8000 bytes. */
+const NOTIFY_CHUNK = 7_000;
+
+/** Exact difference of two step-rounded volumes (8 decimal places is finer than any broker step). */
+function minus(a: number, b: number): number {
+  return Math.round((a - b) * 1e8) / 1e8;
+}
+
+function sideOfKind(kind: string): 'buy' | 'sell' {
+  return kind.startsWith('buy') ? 'buy' : 'sell';
+}
+
+/**
+ * Everything one transaction writes for the copy path — signals, audit runs, follower orders,
+ * copy legs, pending copies, idempotency records, sequences, notifications — gathered in memory
+ * and written with ONE statement. Planned orders are applied to the in-memory follower contexts
+ * as they are added, so the next signal of the same batch plans against the state this one left.
+ */
+export class CopyBatch {
+  private readonly orders: unknown[] = [];
+  private readonly newLegs = new Map<string, { leg: StoredLeg; subscriptionId: string }>();
+  private readonly legDeltas = new Map<string, number>();
+  private readonly newPending = new Map<string, { p: StoredPending; subscriptionId: string; active: boolean }>();
+  private readonly pendingChanges = new Map<string, { subscriptionId: string; masterOrderId: string; price: number | null; active: boolean }>();
+  private readonly signals: unknown[] = [];
+  private readonly runs: unknown[] = [];
+  private readonly idempotency: unknown[] = [];
+  private readonly sequences = new Map<string, { sequence: number; gap: boolean }>();
+  private readonly followersToWake = new Set<string>();
+  private readonly events: KopitraEvent[] = [];
+  readonly written: WrittenOrder[] = [];
+
+  constructor(private readonly nowMs: number) {}
+
+  get isEmpty(): boolean {
+    return this.orders.length === 0 && this.signals.length === 0 && this.runs.length === 0 && this.idempotency.length === 0 && this.sequences.size === 0 && this.events.length === 0 && this.newLegs.size === 0 && this.pendingChanges.size === 0;
+  }
+
+  get wokenFollowers(): string[] {
+    return [...this.followersToWake];
+  }
+
+  /** Adds one subscription's planned orders (ids from (source, subscription, index)) and applies them to ctx. */
+  addOrders(input: { sourceId: string; runId: string; signalId: string | null; ctx: StoredFollowerContext; orders: PlannedOrder[] }): WrittenOrder[] {
+    const { ctx } = input;
+    const sub = ctx.subscription;
+    const now = new Date(this.nowMs).toISOString();
+    const out: WrittenOrder[] = [];
+    const remaining = new Map(ctx.copies.map((l) => [l.legId, l.volume]));
+    input.orders.forEach((o, index) => {
+      const orderId = deriveOrderId(input.sourceId, sub.id, index);
+      const tag = orderTag(orderId);
+      let legId: string | null = null;
+      let followerPositionId = o.followerPositionId;
+      let openTag: string | null = null;
+      if (o.action === 'open') {
+        const leg: StoredLeg = { legId: orderId, masterPositionId: o.masterPositionId ?? '', followerSymbol: o.symbol, side: o.side ?? 'buy', volume: o.volume ?? 0, followerPositionId: null, openedAtMs: this.nowMs };
+        ctx.copies.push(leg);
+        remaining.set(orderId, leg.volume);
+        this.newLegs.set(orderId, { leg, subscriptionId: sub.id });
+      } else if (o.action === 'close' || o.action === 'modify') {
+        const leg =
+          ctx.copies.find((l) => o.followerPositionId && l.followerPositionId === o.followerPositionId) ??
+          ctx.copies.find((l) => l.masterPositionId === o.masterPositionId && (o.action === 'modify' || (remaining.get(l.legId) ?? 0) > 0));
+        if (leg) {
+          legId = leg.legId;
+          followerPositionId = followerPositionId ?? leg.followerPositionId;
+          openTag = orderTag(leg.legId);
+          if (o.action === 'close' && o.volume !== null) {
+            const take = Math.min(remaining.get(leg.legId) ?? 0, o.volume);
+            remaining.set(leg.legId, minus(remaining.get(leg.legId) ?? 0, take));
+            leg.volume = minus(leg.volume, take);
+            if (!this.newLegs.has(leg.legId)) this.legDeltas.set(leg.legId, minus(this.legDeltas.get(leg.legId) ?? 0, take));
+          }
+        }
+      } else if (o.action === 'place') {
+        const p: StoredPending = { placeOrderId: orderId, masterOrderId: o.masterOrderId ?? '', followerSymbol: o.symbol, kind: o.kind ?? 'buy_limit', volume: o.volume ?? 0, price: o.price ?? 0 };
+        ctx.pendingCopies = ctx.pendingCopies.filter((x) => x.masterOrderId !== p.masterOrderId);
+        ctx.pendingCopies.push(p);
+        this.newPending.set(`${sub.id}\u0000${p.masterOrderId}`, { p, subscriptionId: sub.id, active: true });
+      } else if (o.action === 'amend' || o.action === 'cancel') {
+        this.changePending(ctx, o.masterOrderId ?? '', o.action === 'cancel' ? null : o.price, o.action !== 'cancel');
+      }
+      const ttl = o.action === 'open' ? Math.max(sub.maxSignalAgeMs, MIN_OPEN_TTL_MS) : DAY_MS;
+      const payload = {
+        orderId, runId: input.runId, subscriptionId: sub.id, createdAt: now,
+        expiresAt: new Date(this.nowMs + ttl).toISOString(),
+        action: o.action, symbol: o.symbol, side: o.side, kind: o.kind, volume: o.volume, price: o.price,
+        maxDeviation: o.maxDeviation, sl: o.sl, tp: o.tp, orderExpiresAt: o.expiresAt,
+        masterPositionId: o.masterPositionId, masterOrderId: o.masterOrderId,
+        followerPositionId: followerPositionId ?? null, tag, openTag, updates: o.updates ?? null,
+      };
+      this.orders.push({
+        ord: this.orders.length, id: orderId, run_id: input.runId, signal_id: input.signalId, subscription_id: sub.id,
+        follower_account_id: sub.followerAccountId, action: o.action, master_position_id: o.masterPositionId,
+        master_order_id: o.masterOrderId, leg_id: legId, tag, payload, created_at: now, expires_at: payload.expiresAt,
+      });
+      out.push({ orderId, followerAccountId: sub.followerAccountId, subscriptionId: sub.id, action: o.action, volume: o.volume, payload });
+    });
+    ctx.copies = ctx.copies.filter((l) => l.volume > 0);
+    if (out.length > 0) this.followersToWake.add(sub.followerAccountId);
+    this.written.push(...out);
+    return out;
+  }
+
+  /**
+   * A master pending order filled and this follower held a pending copy of it: the follower's copy
+   * fills at its own broker, so the pending copy becomes the copy leg (its place order's tag is the
+   * follower position's comment) and no new open is sent.
+   */
+  linkPendingFill(ctx: StoredFollowerContext, masterOrderId: string, masterPositionId: string): void {
+    const p = ctx.pendingCopies.find((x) => x.masterOrderId === masterOrderId);
+    if (!p) return;
+    this.changePending(ctx, masterOrderId, null, false);
+    const leg: StoredLeg = { legId: p.placeOrderId, masterPositionId, followerSymbol: p.followerSymbol, side: sideOfKind(p.kind), volume: p.volume, followerPositionId: null, openedAtMs: this.nowMs };
+    ctx.copies.push(leg);
+    this.newLegs.set(leg.legId, { leg, subscriptionId: ctx.subscription.id });
+  }
+
+  private changePending(ctx: StoredFollowerContext, masterOrderId: string, price: number | null, active: boolean): void {
+    const sub = ctx.subscription.id;
+    const key = `${sub}\u0000${masterOrderId}`;
+    const p = ctx.pendingCopies.find((x) => x.masterOrderId === masterOrderId);
+    if (p && price !== null) p.price = price;
+    if (!active) ctx.pendingCopies = ctx.pendingCopies.filter((x) => x.masterOrderId !== masterOrderId);
+    const fresh = this.newPending.get(key);
+    if (fresh) {
+      fresh.active = fresh.active && active;
+      return;
+    }
+    const prev = this.pendingChanges.get(key);
+    this.pendingChanges.set(key, { subscriptionId: sub, masterOrderId, price: price ?? prev?.price ?? null, active: (prev?.active ?? true) && active });
+  }
+
+  addSignal(s: SignalRecord): void {
+    this.signals.push({ id: s.id, account_id: s.accountId, sequence: s.sequence, type: s.type, occurred_at: s.occurredAt, received_at: s.receivedAt, body: s.body, run_id: s.runId, gap: s.gap });
+  }
+
+  addRun(r: AuditRunRecord): void {
+    this.runs.push({ id: r.id, kind: r.kind, status: r.status, account_id: r.accountId, started_at: r.startedAt, finished_at: r.finishedAt, trigger: r.trigger, steps: r.steps, decisions: r.decisions, result: r.result ?? null, latency: r.latency, summary: r.summary });
+  }
+
+  addIdempotency(accountId: string, key: string, rec: StoredResponse): void {
+    this.idempotency.push({ account_id: accountId, key, request_hash: rec.requestHash, status: rec.status, response: rec.response });
+  }
+
+  setSequence(accountId: string, sequence: number, gap: boolean): void {
+    const prev = this.sequences.get(accountId);
+    this.sequences.set(accountId, { sequence, gap: gap || (prev?.gap ?? false) });
+  }
+
+  addEvent(e: KopitraEvent): void {
+    this.events.push(e);
+  }
+
+  private notifications(): Array<{ channel: string; payload: string }> {
+    const out: Array<{ channel: string; payload: string }> = [];
+    let chunk: string[] = [];
+    let size = 0;
+    for (const id of this.followersToWake) {
+      if (size + id.length + 1 > NOTIFY_CHUNK) {
+        out.push({ channel: 'kopitra_orders', payload: chunk.join(',') });
+        chunk = [];
+        size = 0;
+      }
+      chunk.push(id);
+      size += id.length + 1;
+    }
+    if (chunk.length) out.push({ channel: 'kopitra_orders', payload: chunk.join(',') });
+    for (const e of this.events) out.push({ channel: 'kopitra_events', payload: JSON.stringify(e) });
+    return out;
+  }
+
+  /** One round trip: every row of the batch, then the notifications (delivered at commit). */
+  async flush(q: Queryable): Promise<void> {
+    if (this.isEmpty) return;
+    const legs = [...this.newLegs.values()].map(({ leg, subscriptionId }) => ({
+      open_order_id: leg.legId, subscription_id: subscriptionId, master_position_id: leg.masterPositionId,
+      follower_symbol: leg.followerSymbol, side: leg.side, volume: leg.volume, opened_at: new Date(leg.openedAtMs).toISOString(),
+    }));
+    const pending = [...this.newPending.values()].map(({ p, subscriptionId, active }) => ({
+      subscription_id: subscriptionId, master_order_id: p.masterOrderId, place_order_id: p.placeOrderId,
+      follower_symbol: p.followerSymbol, kind: p.kind, volume: p.volume, price: p.price, active,
+    }));
+    const params = [
+      this.signals, this.runs, this.orders, legs,
+      [...this.legDeltas].map(([leg_id, delta]) => ({ leg_id, delta })),
+      pending, [...this.pendingChanges.values()].map((c) => ({ subscription_id: c.subscriptionId, master_order_id: c.masterOrderId, price: c.price, active: c.active })),
+      this.idempotency, [...this.sequences].map(([account_id, s]) => ({ account_id, sequence: s.sequence, gap: s.gap })),
+      this.notifications(),
+    ].map((x) => JSON.stringify(x));
+    await q.query(FLUSH_SQL, params);
+  }
+}
+
+// Data-modifying CTEs run once each, to completion, whether or not the main query reads them.
+// They do not see each other's rows, which is why legs and pending copies created in this batch
+// are inserted with their final state instead of being updated afterwards.
+const FLUSH_SQL = `
+WITH
+sig AS (
+  INSERT INTO signals (id, account_id, sequence, type, occurred_at, received_at, body, run_id, gap)
+  SELECT id, account_id, sequence, type, occurred_at, received_at, body, run_id, gap
+    FROM jsonb_to_recordset($1::jsonb) AS x(id text, account_id text, sequence bigint, type text, occurred_at timestamptz,
+         received_at timestamptz, body jsonb, run_id text, gap boolean)),
+run AS (
+  INSERT INTO audit_runs (id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary)
+  SELECT id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary
+    FROM jsonb_to_recordset($2::jsonb) AS x(id text, kind text, status text, account_id text, started_at timestamptz,
+         finished_at timestamptz, trigger jsonb, steps jsonb, decisions jsonb, result jsonb, latency jsonb, summary text)),
+ord AS (
+  INSERT INTO orders (id, run_id, signal_id, subscription_id, follower_account_id, action, master_position_id,
+                      master_order_id, leg_id, tag, payload, created_at, expires_at)
+  SELECT id, run_id, signal_id, subscription_id, follower_account_id, action, master_position_id,
+         master_order_id, leg_id, tag, payload, created_at, expires_at
+    FROM jsonb_to_recordset($3::jsonb) AS x(ord integer, id text, run_id text, signal_id text, subscription_id text,
+         follower_account_id text, action text, master_position_id text, master_order_id text, leg_id text,
+         tag text, payload jsonb, created_at timestamptz, expires_at timestamptz)
+  ORDER BY ord -- seq follows the planned order: a follower executes them oldest first
+  ON CONFLICT (id) DO NOTHING),
+leg AS (
+  INSERT INTO copy_legs (open_order_id, subscription_id, master_position_id, follower_symbol, side, volume, opened_at)
+  SELECT open_order_id, subscription_id, master_position_id, follower_symbol, side, volume, opened_at
+    FROM jsonb_to_recordset($4::jsonb) AS x(open_order_id text, subscription_id text, master_position_id text,
+         follower_symbol text, side text, volume numeric, opened_at timestamptz)
+  ON CONFLICT (open_order_id) DO NOTHING),
+leg_change AS (
+  UPDATE copy_legs l SET volume = GREATEST(l.volume + d.delta, 0)
+    FROM jsonb_to_recordset($5::jsonb) AS d(leg_id text, delta numeric)
+   WHERE l.open_order_id = d.leg_id),
+pen AS (
+  INSERT INTO pending_copies (subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active)
+  SELECT subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active
+    FROM jsonb_to_recordset($6::jsonb) AS x(subscription_id text, master_order_id text, place_order_id text,
+         follower_symbol text, kind text, volume numeric, price double precision, active boolean)
+  ON CONFLICT (subscription_id, master_order_id) DO UPDATE
+    SET place_order_id = EXCLUDED.place_order_id, follower_symbol = EXCLUDED.follower_symbol, kind = EXCLUDED.kind,
+        volume = EXCLUDED.volume, price = EXCLUDED.price, active = EXCLUDED.active),
+pen_change AS (
+  UPDATE pending_copies p SET price = COALESCE(u.price, p.price), active = p.active AND u.active
+    FROM jsonb_to_recordset($7::jsonb) AS u(subscription_id text, master_order_id text, price double precision, active boolean)
+   WHERE p.subscription_id = u.subscription_id AND p.master_order_id = u.master_order_id),
+idem AS (
+  INSERT INTO idempotency_records (account_id, key, request_hash, status, response)
+  SELECT account_id, key, request_hash, status, response
+    FROM jsonb_to_recordset($8::jsonb) AS x(account_id text, key text, request_hash text, status integer, response jsonb)),
+seq AS (
+  UPDATE account_state s SET last_sequence = x.sequence, resync_pending = s.resync_pending OR x.gap
+    FROM jsonb_to_recordset($9::jsonb) AS x(account_id text, sequence bigint, gap boolean)
+   WHERE s.account_id = x.account_id)
+SELECT count(pg_notify(n.channel, n.payload))::int AS notified
+  FROM jsonb_to_recordset($10::jsonb) AS n(channel text, payload text)`;
