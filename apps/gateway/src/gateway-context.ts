@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pruneIdempotencyRecords, type Db, type SecretBox } from '@kopitra/store';
+import { expireOrders, fetchPendingOrdersFor, markDelivered, pruneIdempotencyRecords, type Db, type SecretBox } from '@kopitra/store';
+import { Coalescer } from './coalesce';
 import { eaAuth, type EaRole } from './authenticate-ea';
 import type { GatewayConfig } from './config';
 import { CredentialCache } from './credential-cache';
@@ -28,6 +29,10 @@ export interface GatewayContext {
   idempotent: IdempotentRunner;
   /** Group commit for master signals. */
   signals: SignalBatcher;
+  /** Pending orders by `${followerAccountId}\u0000${limit}`, read for every waiting follower at once. */
+  pendingOrders: Coalescer<string, Record<string, unknown>[]>;
+  /** First-delivery stamps, written together. */
+  deliveries: Coalescer<string, void>;
   auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   closing(): boolean;
   start(): Promise<void>;
@@ -43,6 +48,9 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const hub = new OrderWakeHub(deps.db);
   let isClosing = false;
   let pruneTimer: NodeJS.Timeout | null = null;
+  let expiryTimer: NodeJS.Timeout | null = null;
+  // Orders whose time ran out are expired for every follower at once, not on each poll.
+  const expire = () => expireOrders(deps.db, null).catch(() => 0);
   // Idempotency records are promised for 24 h and kept for the configured retention (≥ 24 h).
   const prune = () => pruneIdempotencyRecords(deps.db, deps.config.idempotencyRetentionMs).catch(() => {});
   const authDeps = { credentials, limiter, timestampWindowMs: deps.config.timestampWindowMs, now };
@@ -54,6 +62,22 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     hub,
     credentials,
     idempotent: new IdempotentRunner(deps.db),
+    pendingOrders: new Coalescer(async (keys) => {
+      const byAccount = new Map<string, number>();
+      for (const k of keys) {
+        const [account, limit] = k.split('\u0000') as [string, string];
+        byAccount.set(account, Math.max(byAccount.get(account) ?? 0, Number(limit)));
+      }
+      const rows = await fetchPendingOrdersFor(deps.db, [...byAccount.keys()], Math.max(...byAccount.values()));
+      return new Map(keys.map((k) => {
+        const [account, limit] = k.split('\u0000') as [string, string];
+        return [k, (rows.get(account) ?? []).slice(0, Number(limit))];
+      }));
+    }),
+    deliveries: new Coalescer(async (ids) => {
+      await markDelivered(deps.db, ids);
+      return new Map();
+    }),
     signals: new SignalBatcher(deps.db, now, (followers) => { for (const id of followers) hub.wake(id); }),
     auth: (role) => guards[role],
     closing: () => isClosing,
@@ -63,6 +87,8 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       void prune();
       pruneTimer = setInterval(() => void prune(), 3_600_000);
       pruneTimer.unref();
+      expiryTimer = setInterval(() => void expire(), 5_000);
+      expiryTimer.unref();
     },
     beginClose() {
       isClosing = true;
@@ -71,6 +97,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     async stop() {
       isClosing = true;
       if (pruneTimer) clearInterval(pruneTimer);
+      if (expiryTimer) clearInterval(expiryTimer);
       await hub.stop();
       await credentials.stop();
     },

@@ -87,6 +87,41 @@ async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, 
   return { samples, lost: sentAt.size };
 }
 
+/**
+ * One master, `n` followers each long-polling on its own keep-alive socket. For each signal: the
+ * time from the master's POST until each follower's long-poll returned the order.
+ */
+async function fanOut(h: SignedHttp, url: string, master: TestCredential, followers: TestCredential[], signals: number): Promise<{ allDelivered: number[]; perFollower: number[]; answered: number[] }> {
+  const allDelivered: number[] = [];
+  const perFollower: number[] = [];
+  const answered: number[] = [];
+  const m: Target = { url, keyId: master.keyId, secret: master.secret };
+  for (let s = 1; s <= signals; s++) {
+    let sentAt = 0;
+    const receipts = followers.map(async (f) => {
+      const t: Target = { url, keyId: f.keyId, secret: f.secret };
+      for (;;) {
+        const r = await h.send(t, 'GET', '/trade-agent/v1/orders?wait=10&limit=10', '', '');
+        const at = performance.now();
+        const orders = (JSON.parse(r.body) as { orders?: Array<{ orderId: string; volume: number }> }).orders ?? [];
+        if (orders.length === 0) continue;
+        for (const o of orders) {
+          await h.send(t, 'POST', '/trade-agent/v1/executions', JSON.stringify({ orderId: o.orderId, status: 'filled', executedAt: new Date().toISOString(), volume: o.volume, price: 1.085, followerPositionId: `F-${o.orderId}` }), `ex-${o.orderId}`);
+        }
+        return at;
+      }
+    });
+    await new Promise((r) => setTimeout(r, 300)); // every follower is waiting
+    sentAt = performance.now();
+    const posted = await h.send(m, 'POST', '/trade-agent/v1/signals', signalBody(s), `fan-${s}`);
+    answered.push(posted.ms);
+    const times = (await Promise.all(receipts)).map((at) => at - sentAt);
+    perFollower.push(...times);
+    allDelivered.push(Math.max(...times));
+  }
+  return { allDelivered, perFollower, answered };
+}
+
 export async function runBench(config: PlatformConfig, args: string[]): Promise<void> {
   const quick = args.includes('--quick');
   const seconds = quick ? 1 : 8;
@@ -110,12 +145,20 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
   console.log(`kopitra bench — ${cpus().length} cores, ${backend}, ${seconds} s per phase, ${workers} concurrent masters${quick ? ' (quick)' : ''}`);
   const tputPairs = await seedPairs(seedDb, workers);
   const latPairs = await seedPairs(seedDb, quick ? 2 : 10);
+  const fanFollowers = quick ? 20 : 1000;
+  const fanMaster = await seedAccount(seedDb, 'master');
+  const fans: TestCredential[] = [];
+  for (let i = 0; i < fanFollowers; i++) {
+    const f = await seedAccount(seedDb, 'follower');
+    await seedSubscription(seedDb, fanMaster.accountId, f.accountId);
+    fans.push(f);
+  }
   if (!baseUrl) await seedDb.close(); // PGlite: one process at a time on the data dir
 
   const gateway = await spawnGateway({ ...dbEnv, KOPITRA_SECRET_KEY: SECRET_KEY, KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' });
   const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
   const echo = await spawnEcho(echoSecret, config.env);
-  const h = new SignedHttp(workers + 64);
+  const h = new SignedHttp(Math.max(workers + 64, fanFollowers * 2 + 16));
   try {
     // Warm both up (JIT, connection pools).
     await throughput(h, [{ url: echo.url, keyId: 'echo', secret: echoSecret }], '/trade-agent/v1/signals', 0.5);
@@ -125,6 +168,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const gw = await throughput(h, gwTargets, '/trade-agent/v1/signals', seconds);
     const rate = quick ? 50 : 500;
     const lat = await latency(h, gateway.url, latPairs, rate, seconds);
+    const fan = await fanOut(h, gateway.url, fanMaster, fans, quick ? 2 : 10);
     const p50 = percentile(lat.samples, 50);
     const p99 = percentile(lat.samples, 99);
     const rows = [
@@ -132,10 +176,11 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       ['durable signals through the gateway', `${fmt(gw.perSecond, 0)} signals/s (${gw.failed} failed)`],
       ['ratio gateway ÷ echo', fmt(gw.perSecond / base.perSecond, 3)],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms (${lat.samples.length} samples, ${lat.lost} not seen)`],
+      [`one signal → ${fanFollowers} long-polling followers`, `answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms; all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms; per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms`],
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, failed: gw.failed }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99) }));
     if (gw.ok === 0 || lat.samples.length === 0) process.exitCode = 1;
   } finally {
     h.close();

@@ -1,3 +1,4 @@
+import { loadStorageConfig, type StorageConfig } from '@kopitra/admin-api';
 import { loadGatewayConfig, type GatewayConfig } from '@kopitra/gateway';
 
 /** The launcher's configuration: read from the environment once, every problem listed together. */
@@ -13,6 +14,8 @@ export interface PlatformConfig {
   adminPassword: string | undefined;
   logLevel: string;
   gateway: GatewayConfig;
+  /** Azure Storage (tasks, artifacts); without a connection string Azurite runs under `<dataDir>/azurite`. */
+  storage: StorageConfig;
   env: Record<string, string | undefined>;
 }
 
@@ -36,7 +39,13 @@ export function loadPlatformConfig(env: Record<string, string | undefined> = pro
   } catch (e) {
     problems.push((e as Error).message);
   }
-  if (problems.length > 0 || !gateway) throw new Error(`invalid configuration:\n- ${problems.join('\n- ')}`);
+  let storage: StorageConfig | undefined;
+  try {
+    storage = loadStorageConfig(env);
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  if (problems.length > 0 || !gateway || !storage) throw new Error(`invalid configuration:\n- ${problems.join('\n- ')}`);
   return {
     port,
     host: env.HOST ?? '127.0.0.1',
@@ -47,6 +56,7 @@ export function loadPlatformConfig(env: Record<string, string | undefined> = pro
     adminPassword: env.KOPITRA_ADMIN_PASSWORD,
     logLevel,
     gateway,
+    storage,
     env,
   };
 }

@@ -1,10 +1,12 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { adminApiPlugin, ensureBootstrapAdmin, loadAdminConfig, type BootstrapResult } from '@kopitra/admin-api';
+import { adminApiPlugin, createTaskWorker, ensureBootstrapAdmin, loadAdminConfig, type BootstrapResult } from '@kopitra/admin-api';
 import { gatewayPlugin, readOrCreateSecretKey, type GatewayContext } from '@kopitra/gateway';
 import { EA_BASE_PATH } from '@kopitra/protocol';
+import { openStorage, startAzurite, type RunningAzurite } from '@kopitra/storage';
 import { createSecretBox, openDb, type Db } from '@kopitra/store';
 import type { PlatformConfig } from './config';
-import { landingPage } from './landing-page';
+import { join } from 'node:path';
+import { registerOpsConsole } from '@kopitra/opsconsole';
 
 
 export interface RunningPlatform {
@@ -24,6 +26,9 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const secretBox = createSecretBox(config.secretKey ?? readOrCreateSecretKey(config.dataDir));
   const admin = await ensureBootstrapAdmin(db, { email: config.adminEmail, password: config.adminPassword });
+  // Tasks and artifacts: the configured storage account, or Azurite from node_modules for the embedded default.
+  const azurite: RunningAzurite | undefined = config.storage.connectionString ? undefined : await startAzurite({ location: join(config.dataDir, 'azurite') });
+  const storage = await openStorage({ connectionString: config.storage.connectionString ?? azurite!.connectionString, container: config.storage.blobContainer, queue: config.storage.taskQueue });
   const app = Fastify({
     logger: opts.logger === false ? false : {
       level: config.logLevel,
@@ -36,12 +41,14 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
   });
   let gateway: GatewayContext | undefined;
   await app.register(gatewayPlugin, {
-    prefix: EA_BASE_PATH, db, secretBox, config: config.gateway,
+    prefix: EA_BASE_PATH, db, secretBox, config: config.gateway, storage: { blobs: storage.blobs, maxBytes: config.storage.eaLogMaxBytes },
     onContext: (ctx) => { gateway = ctx; },
   });
-  await app.register(adminApiPlugin, { prefix: '/admin/v1', db, secretBox, config: loadAdminConfig(config.env) });
-  app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
+  await app.register(adminApiPlugin, { prefix: '/admin/v1', db, secretBox, config: loadAdminConfig(config.env), storage: storage.blobs, queue: storage.queue });
+  await registerOpsConsole(app, {});
   const address = await app.listen({ port: config.port, host: config.host });
+  const worker = config.storage.taskWorker ? createTaskWorker({ db, secretBox, queue: storage.queue, blobs: storage.blobs, logger: app.log }) : undefined;
+  worker?.start();
   const url = address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   let closed = false;
   return {
@@ -49,8 +56,10 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
     async close() {
       if (closed) return;
       closed = true;
+      await worker?.stop();
       await app.close();
       await db.close();
+      await azurite?.close();
     },
   };
 }

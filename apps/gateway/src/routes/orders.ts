@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { KopitraError } from '@kopitra/protocol';
-import { expireOrders, fetchPendingOrders, markDelivered } from '@kopitra/store';
 import type { GatewayContext } from '../gateway-context';
 
 function intParam(raw: unknown, name: string, min: number, max: number, fallback: number, integer: boolean): number {
@@ -28,26 +27,23 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
     const aborted = new AbortController();
     req.raw.once('close', () => aborted.abort());
 
-    await expireOrders(ctx.db, accountId);
-    let orders = await fetchPendingOrders(ctx.db, accountId, limit);
+    const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
+    let orders = await read();
     while (orders.length === 0 && !aborted.signal.aborted && !ctx.closing()) {
       const left = deadline - ctx.now();
       if (left <= 0) break;
       // Register before re-reading: a commit between the read and the wait still wakes us.
       const waiting = ctx.hub.wait(accountId, Math.min(left, ctx.config.longPollFallbackMs), aborted.signal);
-      orders = await fetchPendingOrders(ctx.db, accountId, limit);
+      orders = await read();
       if (orders.length > 0) {
         ctx.hub.wake(accountId);
         await waiting;
         break;
       }
       await waiting;
-      orders = await fetchPendingOrders(ctx.db, accountId, limit);
+      orders = await read();
     }
-    if (orders.length > 0) {
-      const ids = orders.map((o) => String(o.orderId));
-      markDelivered(ctx.db, ids).catch((err: unknown) => req.log.warn({ err }, 'could not record delivery'));
-    }
+    for (const o of orders) ctx.deliveries.get(String(o.orderId)).catch((err: unknown) => req.log.warn({ err }, 'could not record delivery'));
     return reply.status(200).send({ orders });
   });
 }

@@ -18,6 +18,29 @@ export async function fetchPendingOrders(q: Queryable, followerAccountId: string
   return rows.map((r) => (r.payload.followerPositionId == null && r.leg_position ? { ...r.payload, followerPositionId: r.leg_position } : r.payload));
 }
 
+/**
+ * The same for several followers in one query (woken long-polls of a fan-out read together):
+ * at most `limit` orders each, oldest first.
+ */
+export async function fetchPendingOrdersFor(q: Queryable, followerAccountIds: string[], limit: number): Promise<Map<string, Record<string, unknown>[]>> {
+  const out = new Map<string, Record<string, unknown>[]>();
+  for (const id of followerAccountIds) out.set(id, []);
+  if (followerAccountIds.length === 0) return out;
+  const { rows } = await q.query<{ follower_account_id: string; payload: Record<string, unknown>; leg_position: string | null }>(
+    `SELECT follower_account_id, payload, leg_position FROM (
+       SELECT o.follower_account_id, o.payload, l.follower_position_id AS leg_position,
+              row_number() OVER (PARTITION BY o.follower_account_id ORDER BY o.seq) AS n, o.seq
+         FROM orders o LEFT JOIN copy_legs l ON l.open_order_id = o.leg_id
+        WHERE o.follower_account_id = ANY($1::text[]) AND o.status = ANY($2::text[]) AND o.expires_at > now()
+     ) x WHERE n <= $3 ORDER BY follower_account_id, seq`,
+    [followerAccountIds, OPEN_STATUSES, limit],
+  );
+  for (const r of rows) {
+    out.get(r.follower_account_id)?.push(r.payload.followerPositionId == null && r.leg_position ? { ...r.payload, followerPositionId: r.leg_position } : r.payload);
+  }
+  return out;
+}
+
 /** Records first delivery (for latency) and moves pending → delivered. */
 export async function markDelivered(q: Queryable, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
@@ -30,14 +53,14 @@ export async function markDelivered(q: Queryable, orderIds: string[]): Promise<v
 }
 
 /**
- * Expires this follower's orders whose time ran out: an open never executed gives its planned
+ * Expires orders whose time ran out (all followers when followerAccountId is null): an open never executed gives its planned
  * volume back (the copy leg goes to zero), a close never executed gives the volume back to its leg.
  */
-export async function expireOrders(q: Queryable, followerAccountId: string): Promise<number> {
+export async function expireOrders(q: Queryable, followerAccountId: string | null): Promise<number> {
   const { rows } = await q.query<{ id: string }>(
     `WITH expired AS (
        UPDATE orders SET status = 'expired', finished_at = now()
-        WHERE follower_account_id = $1 AND status = ANY($2::text[]) AND expires_at <= now()
+        WHERE ($1::text IS NULL OR follower_account_id = $1) AND status = ANY($2::text[]) AND expires_at <= now()
         RETURNING id, action, leg_id, (payload->>'volume')::numeric AS volume
      ), opens AS (
        UPDATE copy_legs l SET volume = 0 FROM expired e WHERE e.action = 'open' AND l.open_order_id = e.id

@@ -1,0 +1,23 @@
+// The benchmark's smoke run: correctness only (no timing assertions) — every phase ran, nothing
+// failed, every signal sent in the latency phase reached its long-polling follower.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+test('npm run bench -- --quick completes every phase without a failure', { timeout: 180_000 }, async () => {
+  const cli = new URL('./cli.ts', import.meta.url).pathname;
+  const env = { ...process.env, KOPITRA_BENCH_DATABASE_URL: process.env.KOPITRA_TEST_DATABASE_URL ?? '', LOG_LEVEL: 'silent' };
+  if (!env.KOPITRA_BENCH_DATABASE_URL) delete (env as Record<string, string | undefined>).KOPITRA_BENCH_DATABASE_URL;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', cli, 'bench', '--quick'], { env, timeout: 170_000 });
+  const line = stdout.split('\n').find((l) => l.startsWith('{"bench"'));
+  assert.ok(line, stdout);
+  const r = JSON.parse(line) as { gatewayPerSecond: number; echoPerSecond: number; failed: number; samples: number; lost: number; fanOutAllDeliveredP99Ms: number };
+  assert.ok(r.echoPerSecond > 0 && r.gatewayPerSecond > 0);
+  assert.equal(r.failed, 0);
+  assert.ok(r.samples > 0);
+  assert.equal(r.lost, 0);
+  assert.ok(Number.isFinite(r.fanOutAllDeliveredP99Ms));
+});
