@@ -166,6 +166,8 @@ for (const backend of testBackends()) {
       const got = rig('ex1').orders.filter((o) => o.masterOrderId === id);
       assert.deepEqual(got.map((o) => [o.action, o.kind ?? null, o.volume, o.price]), [['place', 'buy_limit', 0.5, 1.08], ['amend', 'buy_limit', null, 1.079], ['cancel', 'buy_limit', null, null]].map(([a, k, v, p]) => [a, k, v, p]));
       assert.deepEqual(rig('ex1').ea.broker.orders(), []);
+      assert.equal(got[1]!.openTag, got[0]!.tag, 'amend names the pending copy by its place order tag');
+      assert.equal(got[2]!.openTag, got[0]!.tag, 'cancel names the pending copy by its place order tag');
       const rev = rig('ex8').orders.filter((o) => o.masterOrderId === id);
       assert.equal(rev[0]!.kind, 'sell_stop', 'a reversed buy limit is a sell stop at the same price');
     });

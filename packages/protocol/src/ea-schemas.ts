@@ -164,6 +164,10 @@ export const FollowerOrder = Type.Object({
   orderExpiresAt: Type.Optional(Nullable(Type.String())),
   masterPositionId: Nullable(Type.String()), masterOrderId: Type.Optional(Nullable(Type.String())),
   followerPositionId: Nullable(Type.String()), tag: Type.String({ maxLength: 31 }),
+  /** Extension: the tag of the order that opened this copy (close/modify) or placed it (amend/cancel). */
+  openTag: Type.Optional(Nullable(Type.String({ maxLength: 31 }))),
+  /** Extension: which fields a modify/amend changes (a field not listed keeps the follower's value). */
+  updates: Type.Optional(Nullable(Type.Object({ sl: Type.Boolean(), tp: Type.Boolean(), price: Type.Boolean(), expiresAt: Type.Boolean() }))),
 });
 export type FollowerOrder = Static<typeof FollowerOrder>;
 

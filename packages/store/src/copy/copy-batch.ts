@@ -114,6 +114,9 @@ export class CopyBatch {
         ctx.pendingCopies.push(p);
         this.newPending.set(`${sub.id}\u0000${p.masterOrderId}`, { p, subscriptionId: sub.id, active: true });
       } else if (o.action === 'amend' || o.action === 'cancel') {
+        // The follower finds its pending copy by the comment its place order put on it.
+        const placed = ctx.pendingCopies.find((x) => x.masterOrderId === o.masterOrderId);
+        if (placed) openTag = orderTag(placed.placeOrderId);
         this.changePending(ctx, o.masterOrderId ?? '', o.action === 'cancel' ? null : o.price, o.action !== 'cancel');
       }
       const ttl = o.action === 'open' ? Math.max(sub.maxSignalAgeMs, MIN_OPEN_TTL_MS) : DAY_MS;
