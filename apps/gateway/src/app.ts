@@ -12,7 +12,8 @@ export async function buildGatewayApp(opts: BuildGatewayOptions): Promise<Fastif
     logger: opts.logger ?? false,
     // Long-polls last up to 30 s; keep-alive sockets from EAs are reused across them.
     keepAliveTimeout: 65_000,
-    requestTimeout: 60_000,
+    // A request must arrive whole within 15 s (slow-body clients are cut off); long-poll answers are not limited by this.
+    requestTimeout: 15_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -7,6 +7,8 @@ export interface GatewayConfig {
   maxLongPollSeconds: number;
   /** Fallback re-check of a waiting long-poll in case a notification was lost. */
   longPollFallbackMs: number;
+  /** Long-polls one follower account may hold open at once; more are refused with 429. */
+  maxLongPollsPerAccount: number;
   /** How long idempotency records are kept (≥ 24 h by contract). */
   idempotencyRetentionMs: number;
   timestampWindowMs: number;
@@ -18,6 +20,7 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   rateLimitBurst: 400,
   maxLongPollSeconds: 30,
   longPollFallbackMs: 1000,
+  maxLongPollsPerAccount: 4,
   idempotencyRetentionMs: 48 * 3600_000,
   timestampWindowMs: 300_000,
   version: '0.1.0',
@@ -44,6 +47,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     rateLimitBurst: num(env, 'KOPITRA_EA_RATE_LIMIT_BURST', d.rateLimitBurst, problems, 1, 1e6),
     maxLongPollSeconds: num(env, 'KOPITRA_LONG_POLL_MAX_SECONDS', d.maxLongPollSeconds, problems, 0, 30),
     longPollFallbackMs: num(env, 'KOPITRA_LONG_POLL_FALLBACK_MS', d.longPollFallbackMs, problems, 50, 60_000),
+    maxLongPollsPerAccount: num(env, 'KOPITRA_MAX_LONG_POLLS_PER_ACCOUNT', d.maxLongPollsPerAccount, problems, 1, 1000),
     idempotencyRetentionMs: num(env, 'KOPITRA_IDEMPOTENCY_RETENTION_HOURS', d.idempotencyRetentionMs / 3600_000, problems, 24, 24 * 30) * 3600_000,
     timestampWindowMs: d.timestampWindowMs,
     version: env.npm_package_version ?? d.version,

@@ -135,6 +135,16 @@ for (const backend of testBackends()) {
       assertError(res!, 429, 'rate_limited');
       assert.ok(Number(res!.headers['retry-after']) >= 1);
     });
+
+    test('429 beyond the cap of concurrent long-polls per account', async () => {
+      const polls = Array.from({ length: DEFAULT_GATEWAY_CONFIG.maxLongPollsPerAccount }, () => eaRequest(app, other, 'GET', '/trade-agent/v1/orders?wait=1'));
+      await new Promise((r) => setTimeout(r, 100));
+      const refused = await eaRequest(app, other, 'GET', '/trade-agent/v1/orders?wait=1');
+      assertError(refused, 429, 'rate_limited', 'long-polls');
+      assert.equal(refused.headers['retry-after'], '1');
+      for (const p of await Promise.all(polls)) assert.equal(p.statusCode, 200);
+      assert.equal((await eaRequest(app, other, 'GET', '/trade-agent/v1/orders?wait=0.1')).statusCode, 200, 'the slots are free again');
+    });
   });
 }
 

@@ -1,8 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { KopitraError } from '@kopitra/protocol';
 import type { GatewayContext } from '../gateway-context';
 
-function intParam(raw: unknown, name: string, min: number, max: number, fallback: number, integer: boolean): number {
+function numberParam(raw: unknown, name: string, min: number, max: number, fallback: number, integer: boolean): number {
   if (raw === undefined) return fallback;
   const s = String(raw);
   const n = Number(s);
@@ -13,37 +13,59 @@ function intParam(raw: unknown, name: string, min: number, max: number, fallback
 }
 
 /**
+ * The follower's pending orders; when there are none, waits until some commit (woken in-process
+ * or by NOTIFY), the fallback re-check finds some, the deadline passes, the client goes away or
+ * the gateway shuts down.
+ */
+async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, signal: AbortSignal, log: FastifyBaseLogger): Promise<Record<string, unknown>[]> {
+  const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
+  let orders = await read();
+  while (orders.length === 0 && !signal.aborted && !ctx.closing()) {
+    const left = deadline - ctx.now();
+    if (left <= 0) break;
+    // Register before re-reading: a commit between the read and the wait still wakes us.
+    const waiting = ctx.hub.wait(accountId, Math.min(left, ctx.config.longPollFallbackMs), signal);
+    orders = await read();
+    if (orders.length > 0) {
+      ctx.hub.wake(accountId);
+      await waiting;
+      break;
+    }
+    await waiting;
+    orders = await read();
+  }
+  for (const o of orders) ctx.deliveries.get(String(o.orderId)).catch((err: unknown) => log.warn({ err }, 'could not record delivery'));
+  return orders;
+}
+
+/**
  * GET /orders?wait=N&limit=M — a follower's pending orders, oldest first. With `wait` it
- * long-polls: it answers the moment an order for this follower commits (in-process or NOTIFY
- * wake-up), re-checking every `longPollFallbackMs` in case a notification was lost.
+ * long-polls: it answers the moment an order for this follower commits, re-checking every
+ * `longPollFallbackMs` in case a notification was lost. An account holds at most
+ * `maxLongPollsPerAccount` long-polls at once.
  */
 export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
   app.get('/orders', { preValidation: ctx.auth('follower') }, async (req, reply) => {
     const query = req.query as Record<string, unknown>;
-    const wait = intParam(query.wait, 'wait', 0, 30, 0, false);
-    const limit = intParam(query.limit, 'limit', 1, 100, 50, true);
+    const wait = numberParam(query.wait, 'wait', 0, 30, 0, false);
+    const limit = numberParam(query.limit, 'limit', 1, 100, 50, true);
     const accountId = req.ea!.accountId;
     const deadline = ctx.now() + Math.min(wait, ctx.config.maxLongPollSeconds) * 1000;
     const aborted = new AbortController();
     req.raw.once('close', () => aborted.abort());
+    if (wait === 0) return reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, aborted.signal, req.log) });
 
-    const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
-    let orders = await read();
-    while (orders.length === 0 && !aborted.signal.aborted && !ctx.closing()) {
-      const left = deadline - ctx.now();
-      if (left <= 0) break;
-      // Register before re-reading: a commit between the read and the wait still wakes us.
-      const waiting = ctx.hub.wait(accountId, Math.min(left, ctx.config.longPollFallbackMs), aborted.signal);
-      orders = await read();
-      if (orders.length > 0) {
-        ctx.hub.wake(accountId);
-        await waiting;
-        break;
-      }
-      await waiting;
-      orders = await read();
+    const open = ctx.longPolls.get(accountId) ?? 0;
+    if (open >= ctx.config.maxLongPollsPerAccount) {
+      throw new KopitraError('rate_limited', `at most ${ctx.config.maxLongPollsPerAccount} long-polls per account at once`, { retryAfterSeconds: 1 });
     }
-    for (const o of orders) ctx.deliveries.get(String(o.orderId)).catch((err: unknown) => req.log.warn({ err }, 'could not record delivery'));
-    return reply.status(200).send({ orders });
+    ctx.longPolls.set(accountId, open + 1);
+    try {
+      return await reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, aborted.signal, req.log) });
+    } finally {
+      const left = (ctx.longPolls.get(accountId) ?? 1) - 1;
+      if (left <= 0) ctx.longPolls.delete(accountId);
+      else ctx.longPolls.set(accountId, left);
+    }
   });
 }
