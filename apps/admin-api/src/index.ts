@@ -11,3 +11,5 @@ export { hashPassword, verifyPassword } from './auth/password-hash';
 export { SubscriptionSchema } from './routes/subscription-routes';
 export { AccountViewSchema } from './routes/account-routes';
 export { OperatorSchema } from './routes/operator-routes';
+export { loadStorageConfig, type StorageConfig } from './config';
+export { createTaskWorker, TASKS, type TaskWorker, type TaskWorkerDeps } from './tasks';

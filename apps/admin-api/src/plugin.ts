@@ -1,20 +1,31 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import { errorBody } from '@kopitra/protocol';
+import type { BlobStore, TaskQueue } from '@kopitra/storage';
 import type { Db, SecretBox } from '@kopitra/store';
+import { registerArtifactRoutes } from './artifacts/artifact-routes';
+import { registerAuditRunRoutes } from './audit-runs/audit-run-routes';
+import { registerAuthConfigRoute } from './auth/auth-config-route';
 import { createAuthenticator } from './auth/authenticate';
+import { createOidcVerifier } from './auth/oidc-verifier';
+import { installSignInAudit } from './auth/sign-in-audit';
 import { LoginThrottle } from './auth/login-throttle';
 import { loadTokenSigningKey } from './auth/signing-key';
 import type { AdminConfig } from './config';
 import { adminErrorHandler } from './http/error-handler';
 import { useJsonBodies } from './http/json-body';
 import { typeboxValidatorCompiler } from './http/validator-compiler';
+import { registerFlagRoutes } from './flags/flag-routes';
+import { registerMonitoringRoutes } from './monitoring/monitoring-routes';
+import { registerOpenApi } from './openapi/openapi-routes';
+import { registerPreviewRoute } from './preview/preview-route';
 import { registerAccountRoutes } from './routes/account-routes';
 import { registerAuthRoutes } from './routes/auth-routes';
 import type { AdminContext } from './routes/context';
 import { registerCredentialRoutes } from './routes/credential-routes';
 import { registerOperatorRoutes } from './routes/operator-routes';
 import { registerSubscriptionRoutes } from './routes/subscription-routes';
+import { registerTaskRoutes } from './tasks/task-routes';
 
 /** What the management API is built from. */
 export interface AdminApiDeps {
@@ -25,6 +36,10 @@ export interface AdminApiDeps {
   logger?: FastifyBaseLogger;
   /** Clock in ms since the epoch (tests); defaults to Date.now. */
   now?: () => number;
+  /** Blob Storage for artifacts (EA logs, audit bundles); without it their content answers 503. */
+  storage?: BlobStore;
+  /** The task queue; without it task runs answer 503. */
+  queue?: TaskQueue;
 }
 
 /** Log paths that never reach a log line: tokens, passwords, EA secrets. */
@@ -53,7 +68,10 @@ export const adminApiPlugin: FastifyPluginAsync<AdminApiDeps> = async (instance,
     config: deps.config,
     signingKey,
     now,
-    auth: createAuthenticator({ db: deps.db, key: signingKey, cacheMs: deps.config.operatorCacheMs, now }),
+    auth: createAuthenticator({
+      db: deps.db, key: signingKey, cacheMs: deps.config.operatorCacheMs, now,
+      oidc: deps.config.oidc ? createOidcVerifier(deps.config.oidc, now) : null,
+    }),
     throttle: new LoginThrottle(deps.config.loginThrottle, now),
   };
 
@@ -66,9 +84,19 @@ export const adminApiPlugin: FastifyPluginAsync<AdminApiDeps> = async (instance,
     await ctx.auth.check(request, access);
   });
 
+  // First: its onRoute hook describes every route registered after it.
+  registerOpenApi(app);
+  installSignInAudit(app, ctx);
   registerAuthRoutes(app, ctx);
   registerOperatorRoutes(app, ctx);
   registerAccountRoutes(app, ctx);
   registerCredentialRoutes(app, ctx);
   registerSubscriptionRoutes(app, ctx);
+  registerAuthConfigRoute(app, ctx);
+  registerAuditRunRoutes(app, ctx);
+  registerMonitoringRoutes(app, ctx);
+  registerFlagRoutes(app, ctx);
+  registerPreviewRoute(app, ctx);
+  registerTaskRoutes(app, ctx, deps);
+  registerArtifactRoutes(app, ctx, deps);
 };

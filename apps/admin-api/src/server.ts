@@ -1,9 +1,11 @@
 import Fastify from 'fastify';
+import { openStorage, type PlatformStorage } from '@kopitra/storage';
+import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, requestIdOptions, startTelemetry } from '@kopitra/observability';
 import { createSecretBox, openDb } from '@kopitra/store';
-import { adminLoggerOptions } from './app';
 import { ensureBootstrapAdmin } from './bootstrap-admin';
 import { ConfigError, loadAdminServerConfig } from './config';
 import { adminApiPlugin } from './plugin';
+import { createTaskWorker, type TaskWorker } from './tasks';
 
 /** Standalone start: `DATABASE_URL=… KOPITRA_SECRET_KEY=… PORT=8082 tsx apps/admin-api/src/server.ts`. */
 async function main(): Promise<void> {
@@ -18,7 +20,11 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const app = Fastify({ logger: adminLoggerOptions(config.logLevel) });
+  const telemetry = await startTelemetry(readObservabilityEnv(process.env).appInsightsConnectionString);
+  // pino JSON lines with request ids; its redaction covers ADMIN_LOG_REDACT and more (tokens in URLs too).
+  const app = Fastify({ logger: loggerOptions('admin-api', config.logLevel), ...requestIdOptions });
+  // GET /metrics, before the plugin so request timing reaches its routes.
+  registerMetrics(app, createMetrics());
   const db = await openDb({ databaseUrl: config.databaseUrl });
   const secretBox = createSecretBox(config.secretKey);
 
@@ -30,14 +36,26 @@ async function main(): Promise<void> {
     app.log.info(`created admin ${boot.email} from KOPITRA_ADMIN_EMAIL / KOPITRA_ADMIN_PASSWORD`);
   }
 
-  await app.register(adminApiPlugin, { prefix: '/admin/v1', db, secretBox, config: config.admin });
+  // Tasks and artifact content need Azure Storage; without a connection string they answer 503.
+  let storage: PlatformStorage | undefined;
+  const sc = config.storage;
+  if (sc.connectionString) storage = await openStorage({ connectionString: sc.connectionString, container: sc.blobContainer, queue: sc.taskQueue });
+  else app.log.warn('AZURE_STORAGE_CONNECTION_STRING is not set: tasks and artifact downloads are unavailable');
+  await app.register(adminApiPlugin, { prefix: '/admin/v1', db, secretBox, config: config.admin, ...(storage ? { storage: storage.blobs, queue: storage.queue } : {}) });
+  let worker: TaskWorker | undefined;
+  if (storage && sc.taskWorker) {
+    worker = createTaskWorker({ db, secretBox, queue: storage.queue, blobs: storage.blobs, logger: app.log });
+    worker.start();
+  }
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     app.log.info({ signal }, 'shutting down');
+    await worker?.stop();
     await app.close();
     await db.close();
+    await telemetry.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { expireOrders, fetchPendingOrdersFor, markDelivered, pruneIdempotencyRecords, type Db, type SecretBox } from '@kopitra/store';
+import {
+  expireOrders, fetchPendingOrdersFor, markDelivered, pruneIdempotencyRecords, recordExecutions,
+  type Db, type ExecutionResult, type ExecutionSubmission, type SecretBox,
+} from '@kopitra/store';
 import { Coalescer } from './coalesce';
 import { eaAuth, type EaRole } from './authenticate-ea';
 import type { GatewayConfig } from './config';
@@ -7,7 +10,9 @@ import { CredentialCache } from './credential-cache';
 import { IdempotentRunner } from './idempotent';
 import { OrderWakeHub } from './order-wake-hub';
 import { RateLimiter } from './rate-limiter';
-import { SignalBatcher } from './services/signal-batcher';
+import type { EaLogStorage } from './routes/logs';
+import { GroupCommit } from './group-commit';
+import { ingestSignals, type SignalSubmission, type SubmissionOutcome } from './services/ingest-signal';
 
 export interface GatewayDeps {
   db: Db;
@@ -16,7 +21,7 @@ export interface GatewayDeps {
   /** The clock (ms); tests pass their own. */
   now?: () => number;
   /** Blob Storage for EA log uploads (`POST /logs`); without it that route answers 503. */
-  storage?: import('./routes/logs').EaLogStorage;
+  storage?: EaLogStorage;
 }
 
 /** Everything the gateway's routes share, built once per gateway instance. */
@@ -27,10 +32,14 @@ export interface GatewayContext {
   hub: OrderWakeHub;
   credentials: CredentialCache;
   idempotent: IdempotentRunner;
-  /** Group commit for master signals. */
-  signals: SignalBatcher;
+  /** Group commit for master signals (a master's signals never in two transactions at once). */
+  signals: GroupCommit<SignalSubmission, SubmissionOutcome, string[]>;
+  /** Group commit for execution reports. */
+  executions: GroupCommit<ExecutionSubmission, ExecutionResult, undefined>;
   /** Pending orders by `${followerAccountId}\u0000${limit}`, read for every waiting follower at once. */
   pendingOrders: Coalescer<string, Record<string, unknown>[]>;
+  /** Long-polls open now, per follower account (capped by config). */
+  longPolls: Map<string, number>;
   /** First-delivery stamps, written together. */
   deliveries: Coalescer<string, void>;
   auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -74,11 +83,19 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
         return [k, (rows.get(account) ?? []).slice(0, Number(limit))];
       }));
     }),
+    longPolls: new Map(),
     deliveries: new Coalescer(async (ids) => {
       await markDelivered(deps.db, ids);
       return new Map();
     }),
-    signals: new SignalBatcher(deps.db, now, (followers) => { for (const id of followers) hub.wake(id); }),
+    signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[]) => {
+      const { outcomes, wake } = await ingestSignals(q, items, now());
+      return { outcomes, after: wake };
+    }, { lane: (i) => i.accountId, onCommitted: (followers) => { for (const id of followers) hub.wake(id); } }),
+    executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[]) => {
+      const { results } = await recordExecutions(q, items, new Date(now()).toISOString());
+      return { outcomes: results, after: undefined };
+    }),
     auth: (role) => guards[role],
     closing: () => isClosing,
     async start() {

@@ -26,6 +26,12 @@ export async function gatewayPlugin(app: FastifyInstance, opts: GatewayPluginOpt
   installErrorHandler(app);
   app.addHook('preClose', async () => ctx.beginClose());
   app.addHook('onClose', async () => ctx.stop());
+  // An answer sent during shutdown (a released long-poll, an in-flight signal) closes its
+  // keep-alive socket: server.close() drops only the sockets idle at the moment it is called, and
+  // one left open holds the process until the forced exit (infra/tests/gateway-sigterm.test.ts).
+  app.addHook('onSend', async (_request, reply) => {
+    if (ctx.closing()) reply.header('connection', 'close');
+  });
   healthRoute(app, ctx);
   signalsRoute(app, ctx);
   telemetryRoute(app, ctx);

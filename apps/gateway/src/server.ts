@@ -1,15 +1,30 @@
 #!/usr/bin/env node
 // The gateway alone: `tsx apps/gateway/src/server.ts` with DATABASE_URL (or embedded PGlite), PORT, KOPITRA_SECRET_KEY.
+import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, requestIdOptions, startTelemetry } from '@kopitra/observability';
 import { createSecretBox, openDb } from '@kopitra/store';
-import { buildGatewayApp } from './app';
+import Fastify from 'fastify';
+import { EA_BASE_PATH } from '@kopitra/protocol';
+import { gatewayPlugin } from './plugin';
 import { loadGatewayServerConfig } from './config';
 import { readOrCreateSecretKey } from './secret-key-file';
 
 async function main(): Promise<void> {
   const config = loadGatewayServerConfig(process.env);
+  const telemetry = await startTelemetry(readObservabilityEnv(process.env).appInsightsConnectionString);
   const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
   const secretBox = createSecretBox(config.secretKey ?? readOrCreateSecretKey(config.dataDir));
-  const app = await buildGatewayApp({ db, secretBox, config: config.gateway, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+  // The instance buildGatewayApp makes, with GET /metrics registered first so its timing and
+  // copy-path hooks reach the gateway's routes.
+  const app = Fastify({
+    logger: config.logLevel === 'silent' ? false : loggerOptions('gateway', config.logLevel), ...requestIdOptions,
+    keepAliveTimeout: 65_000, requestTimeout: 60_000, return503OnClosing: true, forceCloseConnections: 'idle',
+  });
+  const metrics = createMetrics();
+  registerMetrics(app, metrics);
+  await app.register(gatewayPlugin, {
+    prefix: EA_BASE_PATH, db, secretBox, config: config.gateway,
+    onContext: (ctx) => metrics.setLongPollSource(() => ctx.hub.waiting),
+  });
   const url = await app.listen({ port: config.port, host: config.host });
   // One machine-readable line for supervisors and tests.
   process.stdout.write(JSON.stringify({ event: 'listening', service: 'gateway', url, pid: process.pid }) + '\n');
@@ -18,7 +33,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     setTimeout(() => process.exit(1), 10_000).unref();
-    app.close().then(() => db.close()).then(() => process.exit(0), () => process.exit(1));
+    app.close().then(() => db.close()).then(() => telemetry.shutdown()).then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminApiPlugin, createTaskWorker, ensureBootstrapAdmin, loadAdminConfig, type BootstrapResult } from '@kopitra/admin-api';
 import { gatewayPlugin, readOrCreateSecretKey, type GatewayContext } from '@kopitra/gateway';
+import { createMetrics, loggerOptions, registerMetrics } from '@kopitra/observability';
 import { EA_BASE_PATH } from '@kopitra/protocol';
 import { openStorage, startAzurite, type RunningAzurite } from '@kopitra/storage';
 import { createSecretBox, openDb, type Db } from '@kopitra/store';
@@ -32,14 +33,21 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
   const app = Fastify({
     logger: opts.logger === false ? false : {
       level: config.logLevel,
+      // Request URLs with `?access_token=` (the console's event stream) are logged censored.
+      serializers: loggerOptions('kopitra', config.logLevel).serializers,
       redact: { paths: ['req.headers.authorization', 'req.headers["x-kopitra-signature"]', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
     },
     keepAliveTimeout: 65_000,
-    requestTimeout: 60_000,
+    // A request must arrive whole within 15 s (slow-body clients are cut off); long-poll answers are not limited by this.
+    requestTimeout: 15_000,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
   let gateway: GatewayContext | undefined;
+  // GET /metrics (Prometheus); registered before the plugins so its timing hooks reach their routes.
+  const metrics = createMetrics();
+  metrics.setLongPollSource(() => gateway?.hub.waiting ?? 0);
+  registerMetrics(app, metrics);
   await app.register(gatewayPlugin, {
     prefix: EA_BASE_PATH, db, secretBox, config: config.gateway, storage: { blobs: storage.blobs, maxBytes: config.storage.eaLogMaxBytes },
     onContext: (ctx) => { gateway = ctx; },

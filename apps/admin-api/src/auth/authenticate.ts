@@ -3,6 +3,8 @@ import { KopitraError } from '@kopitra/protocol';
 import type { Db } from '@kopitra/store';
 import { getOperator, type OperatorRole } from '../store';
 import { verifyToken } from './jwt';
+import type { OidcVerifier } from './oidc-verifier';
+import { recordOidcSignIn } from './sign-in-audit';
 
 /** Who may call a route: `public` (sign-in only) or the least role that may. Unset means admin. */
 export type AdminAccess = 'public' | OperatorRole;
@@ -10,6 +12,8 @@ export type AdminAccess = 'public' | OperatorRole;
 declare module 'fastify' {
   interface FastifyContextConfig {
     adminAccess?: AdminAccess;
+    /** Also accept the token as `?access_token=` (EventSource cannot set headers). */
+    tokenInQuery?: boolean;
   }
 }
 
@@ -38,12 +42,29 @@ export interface Authenticator {
   forget(operatorId: string): void;
 }
 
+function bearerOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (typeof header === 'string') {
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    return match ? match[1]! : null;
+  }
+  if (request.routeOptions.config.tokenInQuery) {
+    const q = (request.query as { access_token?: unknown } | undefined)?.access_token;
+    return typeof q === 'string' && q.length > 0 && q.length < 8192 ? q : null;
+  }
+  return null;
+}
+
 /**
  * Bearer tokens are checked on every request, and so is the operator behind them: a disabled
  * operator is locked out and a changed role applies within `cacheMs`, whatever the token says.
+ * Where an OpenID Connect issuer is configured, its JWTs are accepted too (identity `tid`/`oid`,
+ * role from the mapped claim). Every refusal is logged as `auth.refused`.
  */
-export function createAuthenticator(options: { db: Db; key: Buffer; cacheMs: number; now: () => number }): Authenticator {
+export function createAuthenticator(options: { db: Db; key: Buffer; cacheMs: number; now: () => number; oidc?: OidcVerifier | null }): Authenticator {
   const cache = new Map<string, { principal: Principal | null; until: number }>();
+  /** Tokens already recorded as an OIDC sign-in (one audit row per token, not per request). */
+  const signedIn = new Map<string, number>();
 
   async function lookup(id: string): Promise<Principal | null> {
     const t = options.now();
@@ -58,17 +79,52 @@ export function createAuthenticator(options: { db: Db; key: Buffer; cacheMs: num
     return principal;
   }
 
-  return {
-    async check(request, access) {
-      const header = request.headers.authorization;
-      const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-      if (!match) throw new KopitraError('unauthenticated', 'an Authorization: Bearer <token> header is required');
-      const claims = verifyToken(options.key, match[1]!, options.now());
-      if (!claims) throw new KopitraError('unauthenticated', 'the token is invalid or expired');
+  async function viaOidc(request: FastifyRequest, token: string, verifier: OidcVerifier): Promise<Principal> {
+    const result = await verifier.verify(token);
+    if (!result.ok) {
+      throw result.status === 403
+        ? new KopitraError('forbidden', 'your identity provider grants no Kopitra role')
+        : new KopitraError('unauthenticated', 'the token is invalid or expired');
+    }
+    const { identity } = result;
+    const key = `${identity.id}\u0000${identity.issuedAt ?? token.slice(-16)}`;
+    if (!signedIn.has(key)) {
+      if (signedIn.size > 10_000) signedIn.clear();
+      signedIn.set(key, options.now());
+      await recordOidcSignIn(options.db, request, identity, new Date(options.now()));
+    }
+    return { id: identity.id, email: identity.name ?? identity.oid, role: identity.role };
+  }
+
+  async function authenticate(request: FastifyRequest): Promise<Principal> {
+    const token = bearerOf(request);
+    if (!token) throw new KopitraError('unauthenticated', 'an Authorization: Bearer <token> header is required');
+    const claims = verifyToken(options.key, token, options.now());
+    if (claims) {
       const principal = await lookup(claims.sub);
       if (!principal) throw new KopitraError('unauthenticated', 'the operator of this token is disabled or gone');
-      if (ROLE_RANK[principal.role] < ROLE_RANK[access]) {
-        throw new KopitraError('forbidden', `this needs the ${access} role; you are ${principal.role}`);
+      return principal;
+    }
+    if (options.oidc) return viaOidc(request, token, options.oidc);
+    throw new KopitraError('unauthenticated', 'the token is invalid or expired');
+  }
+
+  return {
+    async check(request, access) {
+      let principal: Principal | undefined;
+      try {
+        principal = await authenticate(request);
+        if (ROLE_RANK[principal.role] < ROLE_RANK[access]) {
+          throw new KopitraError('forbidden', `this needs the ${access} role; you are ${principal.role}`);
+        }
+      } catch (e) {
+        if (e instanceof KopitraError) {
+          request.log.warn({
+            event: 'auth.refused', code: e.code, method: request.method, route: request.routeOptions.url ?? null, ip: request.ip,
+            operatorId: principal?.id ?? null, role: principal?.role ?? null, needs: access,
+          }, `refused: ${e.message}`);
+        }
+        throw e;
       }
       principals.set(request, principal);
       return principal;

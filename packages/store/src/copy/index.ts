@@ -9,3 +9,4 @@ export * from './executions';
 export * from './telemetry';
 export * from './credentials-lookup';
 export * from './events';
+export * from './execution-batch';

@@ -1,0 +1,76 @@
+import { isConnectionError, isUniqueViolation, type Db, type Queryable } from '@kopitra/store';
+
+interface Waiting<I, O> {
+  item: I;
+  resolve(o: O): void;
+  reject(e: unknown): void;
+}
+
+/**
+ * Group commit: work items that arrive while a transaction is committing wait for it and then go
+ * together in the next one — no timer, so no added latency when idle, and one commit for many
+ * items when busy. Nothing is answered before its transaction committed. Items whose `lane` is
+ * in a transaction under way wait for the next one (a master's signals stay in sequence order).
+ * When a batch fails, its items are retried one by one so a bad item takes nothing else with it.
+ */
+export class GroupCommit<I, O, X = void> {
+  private queue: Array<Waiting<I, O>> = [];
+  private inFlight = 0;
+  private readonly busyLanes = new Set<string>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly work: (q: Queryable, items: I[]) => Promise<{ outcomes: O[]; after: X }>,
+    private readonly options: { lane?: (item: I) => string; maxBatch?: number; maxConcurrent?: number; onCommitted?: (after: X) => void } = {},
+  ) {}
+
+  submit(item: I): Promise<O> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    const maxConcurrent = this.options.maxConcurrent ?? 3;
+    const maxBatch = this.options.maxBatch ?? 256;
+    const laneOf = this.options.lane;
+    while (this.inFlight < maxConcurrent && this.queue.length > 0) {
+      const batch: Array<Waiting<I, O>> = [];
+      const rest: Array<Waiting<I, O>> = [];
+      const lanes = new Set<string>();
+      for (const w of this.queue) {
+        const lane = laneOf?.(w.item);
+        if (batch.length < maxBatch && (lane === undefined || !this.busyLanes.has(lane))) {
+          batch.push(w);
+          if (lane !== undefined) lanes.add(lane);
+        } else rest.push(w);
+      }
+      if (batch.length === 0) return;
+      this.queue = rest;
+      for (const l of lanes) this.busyLanes.add(l);
+      this.inFlight++;
+      void this.run(batch).finally(() => {
+        this.inFlight--;
+        for (const l of lanes) this.busyLanes.delete(l);
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: Array<Waiting<I, O>>, retried = false): Promise<void> {
+    try {
+      const { outcomes, after } = await this.db.tx((q) => this.work(q, batch.map((w) => w.item)));
+      this.options.onCommitted?.(after);
+      batch.forEach((w, i) => w.resolve(outcomes[i]!));
+    } catch (e) {
+      if (batch.length > 1 && !isConnectionError(e)) {
+        for (const w of batch) await this.run([w]);
+        return;
+      }
+      // Another process stored the same idempotency key meanwhile: once more, and it replays.
+      if (isUniqueViolation(e) && !retried) return this.run(batch, true);
+      for (const w of batch) w.reject(e);
+    }
+  }
+}

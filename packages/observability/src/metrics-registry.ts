@@ -1,0 +1,43 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One Prometheus registry per process (or per test), with the metrics every Kopitra service exports. */
+export interface KopitraMetrics {
+  registry: Registry;
+  httpDuration: Histogram<'method' | 'route' | 'status'>;
+  signalsAccepted: Counter;
+  ordersCreated: Counter;
+  executionsReported: Counter<'status'>;
+  /** Reads the current number of waiting long-polls when scraped (set by the gateway's host). */
+  setLongPollSource(read: () => number): void;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean; prefix?: string } = {}): KopitraMetrics {
+  const registry = new Registry();
+  const p = options.prefix ?? 'kopitra_';
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: p });
+  let readWaiting: () => number = () => 0;
+  const httpDuration = new Histogram({
+    name: `${p}http_request_duration_seconds`,
+    help: 'HTTP request duration by route template, method and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const signalsAccepted = new Counter({ name: `${p}signals_accepted_total`, help: 'Master signals accepted (202)', registers: [registry] });
+  const ordersCreated = new Counter({ name: `${p}orders_created_total`, help: 'Follower orders created by accepted signals', registers: [registry] });
+  const executionsReported = new Counter({ name: `${p}executions_reported_total`, help: 'Execution reports accepted', labelNames: ['status'] as const, registers: [registry] });
+  new Gauge({
+    name: `${p}long_polls_waiting`,
+    help: 'Follower long-polls currently waiting for orders',
+    registers: [registry],
+    collect() {
+      this.set(readWaiting());
+    },
+  });
+  return {
+    registry, httpDuration, signalsAccepted, ordersCreated, executionsReported,
+    setLongPollSource(read) {
+      readWaiting = read;
+    },
+  };
+}

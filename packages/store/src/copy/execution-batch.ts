@@ -1,0 +1,182 @@
+import type { Queryable } from '../db';
+import type { KopitraEvent } from './events';
+import type { ExecutionReport, ExecutionStatus } from './executions';
+import { findIdempotencyRecords, type StoredResponse } from './idempotency';
+
+type OrderStatus = 'pending' | 'delivered' | ExecutionStatus;
+
+/** The order lifecycle, one table: a terminal status takes no further report. */
+const OPEN: ReadonlySet<OrderStatus> = new Set(['pending', 'delivered', 'partially_filled']);
+
+export interface ExecutionSubmission {
+  followerAccountId: string;
+  idempotencyKey: string;
+  requestHash: string;
+  report: ExecutionReport;
+}
+
+export type ExecutionResult =
+  | { kind: 'answer'; status: number; body: unknown; replayed: boolean }
+  | { kind: 'not_found' }
+  | { kind: 'conflict'; current: string }
+  | { kind: 'key_reused' };
+
+interface OrderRow {
+  id: string;
+  run_id: string;
+  action: string;
+  status: OrderStatus;
+  leg_id: string | null;
+  follower_account_id: string;
+  volume: number | null;
+}
+
+/** The fields that make two terminal reports "the same content". */
+function essence(r: Partial<ExecutionReport>): string {
+  return JSON.stringify([r.status, r.volume ?? null, r.price ?? null, r.followerPositionId ?? null, r.brokerCode ?? null]);
+}
+
+function round8(n: number): number {
+  return Math.round(n * 1e8) / 1e8;
+}
+
+/**
+ * Execution reports, several at once, in the caller's transaction: three reads for the whole
+ * batch, the transition table and copy-leg corrections applied in memory (two reports of one order
+ * in one batch behave as if sent one after the other), one statement to write it all.
+ */
+export async function recordExecutions(q: Queryable, items: ExecutionSubmission[], receivedAt: string): Promise<{ results: ExecutionResult[]; events: KopitraEvent[] }> {
+  // Lock the orders first (in id order): a concurrent repeat waits here, then finds the record below.
+  const ids = [...new Set(items.map((i) => i.report.orderId))].sort();
+  const { rows } = await q.query<OrderRow>(
+    `SELECT id, run_id, action, status, leg_id, follower_account_id, (payload->>'volume')::numeric AS volume
+       FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
+  const stored = await findIdempotencyRecords(q, items.map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey })));
+  const orders = new Map(rows.map((r) => [r.id, { ...r, volume: r.volume === null ? null : Number(r.volume) }]));
+  const needHistory = rows.filter((r) => !OPEN.has(r.status) || r.action === 'open').map((r) => r.id);
+  const terminal = new Map<string, ExecutionReport>();
+  const lastPartial = new Map<string, number>();
+  if (needHistory.length > 0) {
+    const h = await q.query<{ order_id: string; terminal: boolean; status: string; body: ExecutionReport }>(
+      `SELECT order_id, terminal, status, body FROM executions WHERE order_id = ANY($1::text[]) AND (terminal OR status = 'partially_filled') ORDER BY id`,
+      [needHistory],
+    );
+    for (const e of h.rows) {
+      if (e.terminal) terminal.set(e.order_id, e.body);
+      else if (e.body.volume != null) lastPartial.set(e.order_id, Number(e.body.volume));
+    }
+  }
+
+  const executions: unknown[] = [];
+  const orderUpdates = new Map<string, { id: string; status: string; finished: boolean }>();
+  const legOps = new Map<string, { set: number | null; fp: string | null; delta: number }>();
+  const pendingOff = new Set<string>();
+  const idempotency: unknown[] = [];
+  const events: KopitraEvent[] = [];
+  const results: ExecutionResult[] = [];
+  const legOp = (legId: string) => {
+    let op = legOps.get(legId);
+    if (!op) legOps.set(legId, (op = { set: null, fp: null, delta: 0 }));
+    return op;
+  };
+
+  for (const item of items) {
+    const key = `${item.followerAccountId}\u0000${item.idempotencyKey}`;
+    const first = stored.get(key);
+    if (first) {
+      results.push(first.requestHash === item.requestHash ? { kind: 'answer', status: first.status, body: first.response, replayed: true } : { kind: 'key_reused' });
+      continue;
+    }
+    const r = item.report;
+    const order = orders.get(r.orderId);
+    if (!order || order.follower_account_id !== item.followerAccountId) {
+      results.push({ kind: 'not_found' });
+      continue;
+    }
+    if (!OPEN.has(order.status)) {
+      const prev = terminal.get(order.id);
+      // Expired by the gateway's clock, but the EA had it in hand and reports what really happened.
+      const expiredByUs = order.status === 'expired' && !prev;
+      if (prev && essence(prev) === essence(r)) {
+        const answer: StoredResponse = { requestHash: item.requestHash, status: 202, response: { accepted: true, orderId: order.id } };
+        idempotency.push({ account_id: item.followerAccountId, key: item.idempotencyKey, request_hash: item.requestHash, status: 202, response: answer.response });
+        stored.set(key, answer);
+        results.push({ kind: 'answer', status: 202, body: answer.response, replayed: false });
+        continue;
+      }
+      if (!expiredByUs) {
+        results.push({ kind: 'conflict', current: order.status });
+        continue;
+      }
+    }
+    const isTerminal = r.status !== 'partially_filled';
+    executions.push({ order_id: order.id, status: r.status, terminal: isTerminal, body: r, received_at: receivedAt });
+    order.status = r.status;
+    orderUpdates.set(order.id, { id: order.id, status: r.status, finished: isTerminal });
+    if (isTerminal) terminal.set(order.id, r);
+    const filled = r.status === 'filled' || r.status === 'partially_filled';
+    const reported = r.volume ?? null;
+    if (order.action === 'open') {
+      const op = legOp(order.id);
+      if (filled) {
+        if (reported !== null) op.set = reported;
+        if (r.followerPositionId) op.fp = r.followerPositionId;
+        if (r.status === 'partially_filled' && reported !== null) lastPartial.set(order.id, reported);
+      } else {
+        op.set = lastPartial.get(order.id) ?? 0; // nothing (more) was opened
+      }
+    } else if (order.action === 'close' && order.leg_id && order.volume !== null && isTerminal) {
+      // The leg was reduced when the close was planned; give back what was not closed.
+      const closed = r.status === 'filled' ? (reported ?? order.volume) : 0;
+      const giveBack = Math.max(0, round8(order.volume - closed));
+      if (giveBack > 0) legOp(order.leg_id).delta = round8(legOp(order.leg_id).delta + giveBack);
+    } else if (order.action === 'place' && !filled && isTerminal) {
+      pendingOff.add(order.id);
+    }
+    const answer: StoredResponse = { requestHash: item.requestHash, status: 202, response: { accepted: true, orderId: order.id } };
+    idempotency.push({ account_id: item.followerAccountId, key: item.idempotencyKey, request_hash: item.requestHash, status: 202, response: answer.response });
+    stored.set(key, answer);
+    events.push({ kind: 'execution', orderId: order.id, runId: order.run_id, followerAccountId: item.followerAccountId, status: r.status, at: receivedAt });
+    results.push({ kind: 'answer', status: 202, body: answer.response, replayed: false });
+  }
+
+  if (executions.length > 0 || idempotency.length > 0) {
+    await q.query(WRITE_SQL, [
+      JSON.stringify(executions),
+      JSON.stringify([...orderUpdates.values()]),
+      receivedAt,
+      JSON.stringify([...legOps].map(([leg_id, op]) => ({ leg_id, set: op.set, fp: op.fp, delta: op.delta }))),
+      [...pendingOff],
+      JSON.stringify(idempotency),
+      JSON.stringify(events.map((e) => JSON.stringify(e))),
+    ]);
+  }
+  return { results, events };
+}
+
+const WRITE_SQL = `
+WITH
+ex AS (
+  INSERT INTO executions (order_id, status, terminal, body, received_at)
+  SELECT order_id, status, terminal, body, received_at
+    FROM jsonb_to_recordset($1::jsonb) AS x(order_id text, status text, terminal boolean, body jsonb, received_at timestamptz)),
+ord AS (
+  UPDATE orders o SET status = u.status,
+         finished_at = CASE WHEN u.finished THEN $3::timestamptz ELSE o.finished_at END,
+         first_delivered_at = COALESCE(o.first_delivered_at, $3::timestamptz)
+    FROM jsonb_to_recordset($2::jsonb) AS u(id text, status text, finished boolean)
+   WHERE o.id = u.id),
+leg AS (
+  UPDATE copy_legs l SET volume = COALESCE(c.set, l.volume) + c.delta,
+         follower_position_id = COALESCE(c.fp, l.follower_position_id)
+    FROM jsonb_to_recordset($4::jsonb) AS c(leg_id text, set numeric, fp text, delta numeric)
+   WHERE l.open_order_id = c.leg_id),
+pen AS (
+  UPDATE pending_copies SET active = false WHERE place_order_id = ANY($5::text[])),
+idem AS (
+  INSERT INTO idempotency_records (account_id, key, request_hash, status, response)
+  SELECT account_id, key, request_hash, status, response
+    FROM jsonb_to_recordset($6::jsonb) AS x(account_id text, key text, request_hash text, status integer, response jsonb))
+SELECT count(pg_notify('kopitra_events', e))::int AS notified FROM jsonb_array_elements_text($7::jsonb) AS e`;
