@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  expireOrders, fetchPendingOrdersFor, markDelivered, pruneIdempotencyRecords, recordExecutions,
+  expireOrders, fetchPendingOrdersFor, FlagsReader, markDelivered, pruneIdempotencyRecords, recordExecutions,
   type Db, type ExecutionResult, type ExecutionSubmission, type SecretBox,
 } from '@kopitra/store';
 import { Coalescer } from './coalesce';
@@ -38,6 +38,8 @@ export interface GatewayContext {
   executions: GroupCommit<ExecutionSubmission, ExecutionResult, undefined>;
   /** Pending orders by `${followerAccountId}\u0000${limit}`, read for every waiting follower at once. */
   pendingOrders: Coalescer<string, Record<string, unknown>[]>;
+  /** Feature flags, refreshed on `flags:*` without a restart. */
+  flags: FlagsReader;
   /** Long-polls open now, per follower account (capped by config). */
   longPolls: Map<string, number>;
   /** First-delivery stamps, written together. */
@@ -55,6 +57,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const credentials = new CredentialCache(deps.db, deps.secretBox);
   const limiter = new RateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst, now);
   const hub = new OrderWakeHub(deps.db);
+  const flags = new FlagsReader(deps.db);
   let isClosing = false;
   let pruneTimer: NodeJS.Timeout | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
@@ -83,13 +86,14 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
         return [k, (rows.get(account) ?? []).slice(0, Number(limit))];
       }));
     }),
+    flags,
     longPolls: new Map(),
     deliveries: new Coalescer(async (ids) => {
       await markDelivered(deps.db, ids);
       return new Map();
     }),
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[]) => {
-      const { outcomes, wake } = await ingestSignals(q, items, now());
+      const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true) });
       return { outcomes, after: wake };
     }, { lane: (i) => i.accountId, onCommitted: (followers) => { for (const id of followers) hub.wake(id); } }),
     executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[]) => {
@@ -101,6 +105,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     async start() {
       await credentials.start();
       await hub.start();
+      await flags.start();
       void prune();
       pruneTimer = setInterval(() => void prune(), 3_600_000);
       pruneTimer.unref();
@@ -117,6 +122,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       if (expiryTimer) clearInterval(expiryTimer);
       await hub.stop();
       await credentials.stop();
+      await flags.stop();
     },
   };
 }

@@ -91,3 +91,34 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+describe('feature flags read by the gateway without a restart', () => {
+  test('copy.pending_orders off: new pending orders are not copied; on again: they are', async () => {
+    const backend = testBackends()[0]!;
+    const { db, drop } = await backend.open();
+    const app = await buildGatewayApp({ db, secretBox: testSecretBox, config: DEFAULT_GATEWAY_CONFIG });
+    try {
+      const master = await seedAccount(db, 'master');
+      const follower = await seedAccount(db, 'follower');
+      await seedSubscription(db, master.accountId, follower.accountId);
+      await eaRequest(app, follower, 'POST', '/trade-agent/v1/telemetry', snapshotBody());
+      const place = (sequence: number, id: string) => ({ sequence, type: 'order.placed', occurredAt: new Date().toISOString(), order: { id, symbol: 'EURUSD', kind: 'buy_limit', volume: 1, price: 1.08 } });
+      const setFlag = async (enabled: boolean) => {
+        await db.query(`UPDATE feature_flags SET enabled = $1 WHERE name = 'copy.pending_orders'`, [enabled]);
+        await db.query(`SELECT pg_notify('kopitra_cache', 'flags:*')`);
+        await new Promise((r) => setTimeout(r, 50));
+      };
+      await setFlag(false);
+      const off = await eaRequest(app, master, 'POST', '/trade-agent/v1/signals', place(1, 'O1'));
+      assert.equal((off.json() as { orders: number }).orders, 0);
+      const d = await db.query<{ decisions: Array<{ reason: string }> }>('SELECT decisions FROM audit_runs WHERE id = $1', [(off.json() as { runId: string }).runId]);
+      assert.equal(d.rows[0]!.decisions[0]!.reason, 'pending_not_copied');
+      await setFlag(true);
+      const on = await eaRequest(app, master, 'POST', '/trade-agent/v1/signals', place(2, 'O2'));
+      assert.equal((on.json() as { orders: number }).orders, 1);
+    } finally {
+      await app.close();
+      await drop();
+    }
+  });
+});

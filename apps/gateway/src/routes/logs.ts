@@ -48,6 +48,7 @@ function validate(body: unknown): LogBody {
 export function logsRoute(app: FastifyInstance, ctx: GatewayContext, storage: EaLogStorage | undefined): void {
   app.post('/logs', { preValidation: ctx.auth('any') }, async (req, reply) => {
     const body = validate(req.body);
+    if (!ctx.flags.isEnabled('ea.log_upload', true)) throw new KopitraError('forbidden', 'EA log uploads are switched off (feature flag ea.log_upload)');
     if (!storage) throw new KopitraError('unavailable', 'log uploads are not available: blob storage is not configured', { retryAfterSeconds: 60 });
     const bytes = body.encoding === 'base64' ? Buffer.from(body.content, 'base64') : Buffer.from(body.content, 'utf8');
     if (bytes.length > storage.maxBytes) throw new KopitraError('payload_too_large', `content: ${bytes.length} bytes decoded, over the ${storage.maxBytes} byte limit`);

@@ -55,7 +55,12 @@ function relevantIds(items: SignalSubmission[]): string[] {
  * answers 202 only after the commit. A signal refused by a check gets its own error and takes
  * nothing else with it.
  */
-export async function ingestSignals(q: Queryable, items: SignalSubmission[], nowMs: number): Promise<{ outcomes: SubmissionOutcome[]; wake: string[] }> {
+export interface IngestOptions {
+  /** Feature flag `copy.pending_orders`: when off, no new pending copies are placed (existing ones are still amended and cancelled). */
+  copyPendingOrders: boolean;
+}
+
+export async function ingestSignals(q: Queryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: string[] }> {
   const masters = [...new Set(items.map((i) => i.accountId))];
   const locks = await lockMasters(q, masters);
   const stored = await findIdempotencyRecords(q, items.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
@@ -90,7 +95,8 @@ export async function ingestSignals(q: Queryable, items: SignalSubmission[], now
     const followers = contexts.get(accountId) ?? [];
     const event = toMasterEvent(body);
     const planStart = performance.now();
-    const decisions = planSignal({ event, nowMs, master: lock.master, followers });
+    const planned = options.copyPendingOrders ? followers : followers.map((f) => ({ ...f, subscription: { ...f.subscription, copyPending: false } }));
+    const decisions = planSignal({ event, nowMs, master: lock.master, followers: planned });
     const planMs = round3(performance.now() - planStart);
 
     let orders = 0;
