@@ -1,6 +1,6 @@
 import type { Queryable } from '../db';
 import type { KopitraEvent } from './events';
-import type { ExecutionReport, ExecutionStatus } from './executions';
+import { isTerminal, type ExecutionReport, type ExecutionStatus } from './executions';
 import { findIdempotencyRecords, type StoredResponse } from './idempotency';
 
 type OrderStatus = 'pending' | 'delivered' | ExecutionStatus;
@@ -111,11 +111,11 @@ export async function recordExecutions(q: Queryable, items: ExecutionSubmission[
         continue;
       }
     }
-    const isTerminal = r.status !== 'partially_filled';
-    executions.push({ order_id: order.id, status: r.status, terminal: isTerminal, body: r, received_at: receivedAt });
+    const terminalReport = isTerminal(r.status);
+    executions.push({ order_id: order.id, status: r.status, terminal: terminalReport, body: r, received_at: receivedAt });
     order.status = r.status;
-    orderUpdates.set(order.id, { id: order.id, status: r.status, finished: isTerminal });
-    if (isTerminal) terminal.set(order.id, r);
+    orderUpdates.set(order.id, { id: order.id, status: r.status, finished: terminalReport });
+    if (terminalReport) terminal.set(order.id, r);
     const filled = r.status === 'filled' || r.status === 'partially_filled';
     const reported = r.volume ?? null;
     if (order.action === 'open') {
@@ -127,12 +127,12 @@ export async function recordExecutions(q: Queryable, items: ExecutionSubmission[
       } else {
         op.set = lastPartial.get(order.id) ?? 0; // nothing (more) was opened
       }
-    } else if (order.action === 'close' && order.leg_id && order.volume !== null && isTerminal) {
+    } else if (order.action === 'close' && order.leg_id && order.volume !== null && terminalReport) {
       // The leg was reduced when the close was planned; give back what was not closed.
       const closed = r.status === 'filled' ? (reported ?? order.volume) : 0;
       const giveBack = Math.max(0, round8(order.volume - closed));
       if (giveBack > 0) legOp(order.leg_id).delta = round8(legOp(order.leg_id).delta + giveBack);
-    } else if (order.action === 'place' && !filled && isTerminal) {
+    } else if (order.action === 'place' && !filled && terminalReport) {
       pendingOff.add(order.id);
     }
     const answer: StoredResponse = { requestHash: item.requestHash, status: 202, response: { accepted: true, orderId: order.id } };

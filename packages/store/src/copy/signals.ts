@@ -12,21 +12,6 @@ export interface SignalRecord {
   gap: boolean;
 }
 
-export async function insertSignal(q: Queryable, s: SignalRecord): Promise<void> {
-  await q.query(
-    `INSERT INTO signals (id, account_id, sequence, type, occurred_at, received_at, body, run_id, gap)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-    [s.id, s.accountId, s.sequence, s.type, s.occurredAt, s.receivedAt, JSON.stringify(s.body), s.runId, s.gap],
-  );
-}
-
-export async function setLastSequence(q: Queryable, accountId: string, sequence: number, gap: boolean): Promise<void> {
-  await q.query(
-    'UPDATE account_state SET last_sequence = $2, resync_pending = resync_pending OR $3 WHERE account_id = $1',
-    [accountId, sequence, gap],
-  );
-}
-
 export interface AuditRunRecord {
   id: string;
   kind: 'signal' | 'task' | 'reconcile' | 'stop_out';

@@ -42,22 +42,3 @@ export async function notifyFollowers(q: Queryable, followerAccountIds: Iterable
   }
   await flush();
 }
-
-/**
- * A master pending order filled and these subscriptions held a pending copy of it: the follower's
- * copy fills at its own broker, so the pending copy becomes the copy leg and no new open is sent.
- */
-export async function linkPendingFills(q: Queryable, subscriptionIds: string[], masterOrderId: string, masterPositionId: string): Promise<void> {
-  await q.query(
-    `WITH linked AS (
-       UPDATE pending_copies SET active = false
-        WHERE subscription_id = ANY($1::text[]) AND master_order_id = $2 AND active
-        RETURNING place_order_id, subscription_id, follower_symbol, kind, volume
-     )
-     INSERT INTO copy_legs (open_order_id, subscription_id, master_position_id, follower_symbol, side, volume, opened_at)
-     SELECT place_order_id, subscription_id, $3, follower_symbol, CASE WHEN kind LIKE 'buy%' THEN 'buy' ELSE 'sell' END, volume, now()
-       FROM linked
-     ON CONFLICT (open_order_id) DO NOTHING`,
-    [subscriptionIds, masterOrderId, masterPositionId],
-  );
-}
