@@ -1,3 +1,4 @@
+import { answerFrameworkError } from '@kopitra/protocol';
 import Fastify from 'fastify';
 import { openStorage, type PlatformStorage } from '@kopitra/storage';
 import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, requestIdOptions, startTelemetry } from '@kopitra/observability';
@@ -22,7 +23,11 @@ async function main(): Promise<void> {
   }
   const telemetry = await startTelemetry(readObservabilityEnv(process.env).appInsightsConnectionString);
   // pino JSON lines with request ids; its redaction covers ADMIN_LOG_REDACT and more (tokens in URLs too).
-  const app = Fastify({ logger: loggerOptions('admin-api', config.logLevel), ...requestIdOptions });
+  const app = Fastify({
+    logger: loggerOptions('admin-api', config.logLevel), ...requestIdOptions,
+    requestTimeout: 15_000, // slow-body clients are cut off; the SSE stream's response is not limited by this
+    frameworkErrors: (e, _req, reply) => answerFrameworkError(e, reply),
+  });
   // GET /metrics, before the plugin so request timing reaches its routes.
   registerMetrics(app, createMetrics());
   const db = await openDb({ databaseUrl: config.databaseUrl });

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
-import { EA_BASE_PATH } from '@kopitra/protocol';
+import { EA_BASE_PATH, answerFrameworkError } from '@kopitra/protocol';
 import { gatewayPlugin, type GatewayPluginOptions } from './plugin';
 
 export interface BuildGatewayOptions extends GatewayPluginOptions {
@@ -9,6 +9,7 @@ export interface BuildGatewayOptions extends GatewayPluginOptions {
 /** A standalone gateway (tests and `server.ts`); the launcher mounts `gatewayPlugin` itself. */
 export async function buildGatewayApp(opts: BuildGatewayOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    frameworkErrors: (e, _req, reply) => answerFrameworkError(e, reply),
     logger: opts.logger ?? false,
     // Long-polls last up to 30 s; keep-alive sockets from EAs are reused across them.
     keepAliveTimeout: 65_000,

@@ -3,7 +3,7 @@
 import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, requestIdOptions, startTelemetry } from '@kopitra/observability';
 import { createSecretBox, openDb } from '@kopitra/store';
 import Fastify from 'fastify';
-import { EA_BASE_PATH } from '@kopitra/protocol';
+import { EA_BASE_PATH, answerFrameworkError } from '@kopitra/protocol';
 import { gatewayPlugin } from './plugin';
 import { loadGatewayServerConfig } from './config';
 import { readOrCreateSecretKey } from './secret-key-file';
@@ -16,8 +16,9 @@ async function main(): Promise<void> {
   // The instance buildGatewayApp makes, with GET /metrics registered first so its timing and
   // copy-path hooks reach the gateway's routes.
   const app = Fastify({
+    frameworkErrors: (e, _req, reply) => answerFrameworkError(e, reply),
     logger: config.logLevel === 'silent' ? false : loggerOptions('gateway', config.logLevel), ...requestIdOptions,
-    keepAliveTimeout: 65_000, requestTimeout: 60_000, return503OnClosing: true, forceCloseConnections: 'idle',
+    keepAliveTimeout: 65_000, requestTimeout: 15_000, return503OnClosing: true, forceCloseConnections: 'idle',
   });
   const metrics = createMetrics();
   registerMetrics(app, metrics);

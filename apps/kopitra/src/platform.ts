@@ -2,13 +2,12 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { adminApiPlugin, createTaskWorker, ensureBootstrapAdmin, loadAdminConfig, type BootstrapResult } from '@kopitra/admin-api';
 import { gatewayPlugin, readOrCreateSecretKey, type GatewayContext } from '@kopitra/gateway';
 import { createMetrics, loggerOptions, registerMetrics } from '@kopitra/observability';
-import { EA_BASE_PATH } from '@kopitra/protocol';
+import { EA_BASE_PATH, answerFrameworkError } from '@kopitra/protocol';
 import { openStorage, startAzurite, type RunningAzurite } from '@kopitra/storage';
 import { createSecretBox, openDb, type Db } from '@kopitra/store';
-import type { PlatformConfig } from './config';
 import { join } from 'node:path';
-import { registerOpsConsole } from '@kopitra/opsconsole';
-
+import { buildConsole, DEFAULT_DIST_DIR, needsBuild, registerOpsConsole } from '@kopitra/opsconsole';
+import type { PlatformConfig } from './config';
 
 export interface RunningPlatform {
   app: FastifyInstance;
@@ -24,13 +23,31 @@ export interface RunningPlatform {
  * for the console. Embedded PGlite unless DATABASE_URL names a real PostgreSQL.
  */
 export async function startPlatform(config: PlatformConfig, opts: { logger?: boolean } = {}): Promise<RunningPlatform> {
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // The slow parts start together: the database (PGlite's first open takes seconds), Azurite (a
+  // child process) for the embedded default, and the console's first build.
+  const azuriteStarting: Promise<RunningAzurite | undefined> = config.storage.connectionString
+    ? Promise.resolve(undefined)
+    : startAzurite({ location: join(config.dataDir, 'azurite') });
+  const consoleBuilt = needsBuild(DEFAULT_DIST_DIR) ? buildConsole(DEFAULT_DIST_DIR) : Promise.resolve();
+  const [dbResult, azuriteResult, consoleResult] = await Promise.allSettled([
+    openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }), azuriteStarting, consoleBuilt,
+  ]);
+  const failure = [dbResult, azuriteResult, consoleResult].find((r) => r.status === 'rejected');
+  if (failure) {
+    if (dbResult.status === 'fulfilled') await dbResult.value.close().catch(() => {});
+    if (azuriteResult.status === 'fulfilled') await azuriteResult.value?.close().catch(() => {});
+    throw (failure as PromiseRejectedResult).reason;
+  }
+  const db = (dbResult as PromiseFulfilledResult<Db>).value;
+  const azurite = (azuriteResult as PromiseFulfilledResult<RunningAzurite | undefined>).value;
   const secretBox = createSecretBox(config.secretKey ?? readOrCreateSecretKey(config.dataDir));
-  const admin = await ensureBootstrapAdmin(db, { email: config.adminEmail, password: config.adminPassword });
-  // Tasks and artifacts: the configured storage account, or Azurite from node_modules for the embedded default.
-  const azurite: RunningAzurite | undefined = config.storage.connectionString ? undefined : await startAzurite({ location: join(config.dataDir, 'azurite') });
-  const storage = await openStorage({ connectionString: config.storage.connectionString ?? azurite!.connectionString, container: config.storage.blobContainer, queue: config.storage.taskQueue });
+  const [admin, storage] = await Promise.all([
+    ensureBootstrapAdmin(db, { email: config.adminEmail, password: config.adminPassword }),
+    // Tasks and artifacts: the configured storage account, or the Azurite started above.
+    openStorage({ connectionString: config.storage.connectionString ?? azurite!.connectionString, container: config.storage.blobContainer, queue: config.storage.taskQueue }),
+  ]);
   const app = Fastify({
+    frameworkErrors: (e, _req, reply) => answerFrameworkError(e, reply),
     logger: opts.logger === false ? false : {
       level: config.logLevel,
       // Request URLs with `?access_token=` (the console's event stream) are logged censored.

@@ -3,3 +3,4 @@ export * from './sign-request';
 export * from './ea-schemas';
 export * from './order-tag';
 export * from './validate-ea-body';
+export * from './framework-errors';

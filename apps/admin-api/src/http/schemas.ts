@@ -5,7 +5,8 @@ import { ERROR_STATUS } from '@kopitra/protocol';
 
 export const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 export const Timestamp = Type.String({ description: 'RFC 3339, UTC' });
-export const IdParam = Type.String({ minLength: 1, maxLength: 128 });
+// Ids are ASCII tokens: anything else (a NUL byte, a stray unicode) is refused here, never sent to the database.
+export const IdParam = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_.:-]+$' });
 export const IdParams = Type.Object({ id: IdParam }, { additionalProperties: false });
 
 export const PageQuery = {
