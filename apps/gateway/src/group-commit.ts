@@ -12,6 +12,11 @@ interface Waiting<I, O> {
  * items when busy. Nothing is answered before its transaction committed. Items whose `lane` is
  * in a transaction under way wait for the next one (a master's signals stay in sequence order).
  * When a batch fails, its items are retried one by one so a bad item takes nothing else with it.
+ *
+ * One transaction at a time by default: measured on the bench's latency phase (10 masters with
+ * long-polling followers), three concurrent transactions of mostly single signals gave p50 43 ms /
+ * p99 86 ms at 300 signals/s where one transaction of everything that queued meanwhile gave
+ * 20 ms / 39 ms — fewer, larger commits cost PostgreSQL and the gateway less per signal.
  */
 export class GroupCommit<I, O, X = void> {
   private queue: Array<Waiting<I, O>> = [];
@@ -32,7 +37,7 @@ export class GroupCommit<I, O, X = void> {
   }
 
   private pump(): void {
-    const maxConcurrent = this.options.maxConcurrent ?? 3;
+    const maxConcurrent = this.options.maxConcurrent ?? 1;
     const maxBatch = this.options.maxBatch ?? 256;
     const laneOf = this.options.lane;
     while (this.inFlight < maxConcurrent && this.queue.length > 0) {

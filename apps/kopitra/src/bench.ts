@@ -15,7 +15,7 @@ const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 
 
 interface Pair { master: TestCredential; follower: TestCredential }
 
-async function seedPairs(db: Db, n: number): Promise<Pair[]> {
+export async function seedPairs(db: Db, n: number): Promise<Pair[]> {
   const pairs: Pair[] = [];
   for (let i = 0; i < n; i++) {
     const master = await seedAccount(db, 'master');
@@ -40,7 +40,7 @@ function spawnEcho(secret: string, env: Record<string, string | undefined>): Pro
 }
 
 /** Master POST → follower long-poll return, at `rate` signals/s spread over the pairs. */
-async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number): Promise<{ samples: number[]; lost: number }> {
+export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number): Promise<{ samples: number[]; lost: number }> {
   const samples: number[] = [];
   const sentAt = new Map<string, number>();
   let running = true;
@@ -97,7 +97,7 @@ async function fanOut(h: SignedHttp, url: string, master: TestCredential, follow
   const answered: number[] = [];
   const m: Target = { url, keyId: master.keyId, secret: master.secret };
   for (let s = 1; s <= signals; s++) {
-    let sentAt = 0;
+    const received: Array<{ t: Target; at: number; orders: Array<{ orderId: string; volume: number }> }> = [];
     const receipts = followers.map(async (f) => {
       const t: Target = { url, keyId: f.keyId, secret: f.secret };
       for (;;) {
@@ -105,19 +105,22 @@ async function fanOut(h: SignedHttp, url: string, master: TestCredential, follow
         const at = performance.now();
         const orders = (JSON.parse(r.body) as { orders?: Array<{ orderId: string; volume: number }> }).orders ?? [];
         if (orders.length === 0) continue;
-        for (const o of orders) {
-          await h.send(t, 'POST', '/trade-agent/v1/executions', JSON.stringify({ orderId: o.orderId, status: 'filled', executedAt: new Date().toISOString(), volume: o.volume, price: 1.085, followerPositionId: `F-${o.orderId}` }), `ex-${o.orderId}`);
-        }
+        received.push({ t, at, orders });
         return at;
       }
     });
-    await new Promise((r) => setTimeout(r, 300)); // every follower is waiting
-    sentAt = performance.now();
+    await new Promise((r) => setTimeout(r, 500)); // every follower is waiting
+    const sentAt = performance.now();
     const posted = await h.send(m, 'POST', '/trade-agent/v1/signals', signalBody(s), `fan-${s}`);
     answered.push(posted.ms);
     const times = (await Promise.all(receipts)).map((at) => at - sentAt);
     perFollower.push(...times);
     allDelivered.push(Math.max(...times));
+    // Only now do the followers report, so the reports do not compete with the deliveries measured.
+    for (let i = 0; i < received.length; i += 100) {
+      await Promise.all(received.slice(i, i + 100).flatMap(({ t, orders }) => orders.map((o) => h.send(t, 'POST', '/trade-agent/v1/executions',
+        JSON.stringify({ orderId: o.orderId, status: 'filled', executedAt: new Date().toISOString(), volume: o.volume, price: 1.085, followerPositionId: `F-${o.orderId}` }), `ex-${o.orderId}`))));
+    }
   }
   return { allDelivered, perFollower, answered };
 }
