@@ -28,6 +28,8 @@ async function main(): Promise<void> {
     requestTimeout: 15_000, // slow-body clients are cut off; the SSE stream's response is not limited by this
     frameworkErrors: (e, _req, reply) => answerFrameworkError(e, reply),
   });
+  // Headers must arrive within 10 s (a client trickling them is cut off; Node checks every 30 s).
+  app.server.headersTimeout = 10_000;
   // GET /metrics, before the plugin so request timing reaches its routes.
   registerMetrics(app, createMetrics());
   const db = await openDb({ databaseUrl: config.databaseUrl });

@@ -18,6 +18,8 @@ export async function buildGatewayApp(opts: BuildGatewayOptions): Promise<Fastif
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  // Headers must arrive within 10 s (a client trickling them is cut off; Node checks every 30 s).
+  app.server.headersTimeout = 10_000;
   await app.register(gatewayPlugin, { ...opts, prefix: EA_BASE_PATH });
   return app;
 }

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  expireOrders, fetchPendingOrdersFor, FlagsReader, markDelivered, pruneIdempotencyRecords, recordExecutions,
+  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, markDelivered, pruneIdempotencyRecords, recordExecutions,
   type Db, type ExecutionResult, type ExecutionSubmission, type SecretBox,
 } from '@kopitra/store';
 import { Coalescer } from './coalesce';
@@ -61,6 +61,22 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   let isClosing = false;
   let pruneTimer: NodeJS.Timeout | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
+  let sweepTimer: NodeJS.Timeout | null = null;
+  // The safety net for a lost notification: one query for every waiting follower per interval,
+  // not a timer and a query per long-poll (a thousand idle long-polls cost one query a second).
+  let sweeping = false;
+  const sweep = async () => {
+    const waiting = hub.waitingAccounts();
+    if (sweeping || waiting.length === 0) return;
+    sweeping = true;
+    try {
+      for (const id of await followersWithPendingOrders(deps.db, waiting)) hub.wake(id);
+    } catch {
+      // The next sweep retries; waiters still end at their deadline.
+    } finally {
+      sweeping = false;
+    }
+  };
   // Orders whose time ran out are expired for every follower at once, not on each poll.
   const expire = () => expireOrders(deps.db, null).catch(() => 0);
   // Idempotency records are promised for 24 h and kept for the configured retention (≥ 24 h).
@@ -111,6 +127,8 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       pruneTimer.unref();
       expiryTimer = setInterval(() => void expire(), 5_000);
       expiryTimer.unref();
+      sweepTimer = setInterval(() => void sweep(), deps.config.longPollFallbackMs);
+      sweepTimer.unref();
     },
     beginClose() {
       isClosing = true;
@@ -120,6 +138,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       isClosing = true;
       if (pruneTimer) clearInterval(pruneTimer);
       if (expiryTimer) clearInterval(expiryTimer);
+      if (sweepTimer) clearInterval(sweepTimer);
       await hub.stop();
       await credentials.stop();
       await flags.stop();

@@ -30,6 +30,11 @@ export class OrderWakeHub {
     return n;
   }
 
+  /** The accounts with at least one long-poll waiting now. */
+  waitingAccounts(): string[] {
+    return [...this.waiters.keys()];
+  }
+
   waitingFor(accountId: string): number {
     return this.waiters.get(accountId)?.size ?? 0;
   }

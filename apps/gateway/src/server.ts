@@ -20,6 +20,8 @@ async function main(): Promise<void> {
     logger: config.logLevel === 'silent' ? false : loggerOptions('gateway', config.logLevel), ...requestIdOptions,
     keepAliveTimeout: 65_000, requestTimeout: 15_000, return503OnClosing: true, forceCloseConnections: 'idle',
   });
+  // Headers must arrive within 10 s (a client trickling them is cut off; Node checks every 30 s).
+  app.server.headersTimeout = 10_000;
   const metrics = createMetrics();
   registerMetrics(app, metrics);
   await app.register(gatewayPlugin, {

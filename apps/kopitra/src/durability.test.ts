@@ -12,6 +12,7 @@ import { EaHttpClient, ReferenceMaster, SimBroker, seededRandom } from '@kopitra
 import { seedAccount, seedSubscription, spawnGateway, type SpawnedGateway, type TestCredential } from '@kopitra/gateway/testing';
 import { openDb, type Db } from '@kopitra/store';
 import { createFreshDatabase } from '@kopitra/store/testing';
+import { randomTrade } from './testing/random-trades';
 
 const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
 const SIGNALS = Number(process.env.KOPITRA_DURABILITY_SIGNALS ?? 2000);
@@ -82,12 +83,7 @@ describe('durability: SIGKILL the gateway during a 2,000-signal stream', { skip:
     let emitted = 0;
     while (emitted < SIGNALS) {
       for (let i = 0; i < 50 && emitted < SIGNALS; i++) {
-        // Opens and closes interleaved: every signal plans one order per follower.
-        const act = open.length > 0 && random() < 0.45 ? master.close(open.shift()!) : master.open('EURUSD', random() < 0.5 ? 'buy' : 'sell', 0.1);
-        const { result, signals } = await act;
-        assert.ok(result.ok, result.message);
-        for (const s of signals) if (s.type === 'position.opened') open.push((s as { position: { id: string } }).position.id);
-        emitted += signals.length;
+        emitted += await randomTrade(master, open, random);
       }
       await master.flush();
       // Make sure the stream outlives at least five kills.

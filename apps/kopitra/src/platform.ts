@@ -60,6 +60,8 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  // Headers must arrive within 10 s (a client trickling them is cut off; Node checks every 30 s).
+  app.server.headersTimeout = 10_000;
   let gateway: GatewayContext | undefined;
   // GET /metrics (Prometheus); registered before the plugins so its timing hooks reach their routes.
   const metrics = createMetrics();

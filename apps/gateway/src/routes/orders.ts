@@ -14,7 +14,7 @@ function numberParam(raw: unknown, name: string, min: number, max: number, fallb
 
 /**
  * The follower's pending orders; when there are none, waits until some commit (woken in-process
- * or by NOTIFY), the fallback re-check finds some, the deadline passes, the client goes away or
+ * or by NOTIFY), the fallback sweep finds some, the deadline passes, the client goes away or
  * the gateway shuts down.
  */
 async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, signal: AbortSignal, log: FastifyBaseLogger): Promise<Record<string, unknown>[]> {
@@ -23,8 +23,9 @@ async function pollOrders(ctx: GatewayContext, accountId: string, limit: number,
   while (orders.length === 0 && !signal.aborted && !ctx.closing()) {
     const left = deadline - ctx.now();
     if (left <= 0) break;
-    // Register before re-reading: a commit between the read and the wait still wakes us.
-    const waiting = ctx.hub.wait(accountId, Math.min(left, ctx.config.longPollFallbackMs), signal);
+    // Register before re-reading: a commit between the read and the wait still wakes us. A lost
+    // notification is caught by the gateway's periodic sweep, which wakes us too.
+    const waiting = ctx.hub.wait(accountId, left, signal);
     orders = await read();
     if (orders.length > 0) {
       ctx.hub.wake(accountId);
@@ -40,8 +41,8 @@ async function pollOrders(ctx: GatewayContext, accountId: string, limit: number,
 
 /**
  * GET /orders?wait=N&limit=M — a follower's pending orders, oldest first. With `wait` it
- * long-polls: it answers the moment an order for this follower commits, re-checking every
- * `longPollFallbackMs` in case a notification was lost. An account holds at most
+ * long-polls: it answers the moment an order for this follower commits; a sweep every
+ * `longPollFallbackMs` wakes it in case a notification was lost. An account holds at most
  * `maxLongPollsPerAccount` long-polls at once.
  */
 export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {

@@ -41,6 +41,17 @@ export async function fetchPendingOrdersFor(q: Queryable, followerAccountIds: st
   return out;
 }
 
+/** Which of these followers have an order waiting (the long-polls' safety net, one query for all). */
+export async function followersWithPendingOrders(q: Queryable, followerAccountIds: string[]): Promise<string[]> {
+  if (followerAccountIds.length === 0) return [];
+  const { rows } = await q.query<{ follower_account_id: string }>(
+    `SELECT DISTINCT follower_account_id FROM orders
+      WHERE follower_account_id = ANY($1::text[]) AND status = ANY($2::text[]) AND expires_at > now()`,
+    [followerAccountIds, OPEN_STATUSES],
+  );
+  return rows.map((r) => r.follower_account_id);
+}
+
 /** Records first delivery (for latency) and moves pending → delivered. */
 export async function markDelivered(q: Queryable, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;

@@ -15,6 +15,7 @@ import { openDb, type Db } from '@kopitra/store';
 import { createFreshDatabase } from '@kopitra/store/testing';
 import { chaosConfig } from './config';
 import { createPgCluster, freePort, pgClusterSupport, type PgCluster } from '../pg-cluster';
+import { randomTrade } from '../../testing/random-trades';
 
 const SIGNALS = chaosConfig.signals;
 const KILLS = chaosConfig.kills;
@@ -115,11 +116,7 @@ describe(`crash matrix: ${KILLS} SIGKILLs of the gateway during a ${SIGNALS}-sig
     while (emitted < SIGNALS || (kills < KILLS && emitted < SIGNALS * 3)) {
       if (killerFailed) throw killerFailed;
       for (let i = 0; i < 50; i++) {
-        const act = open.length > 0 && random() < 0.45 ? master.close(open.shift()!) : master.open('EURUSD', random() < 0.5 ? 'buy' : 'sell', 0.1);
-        const { result, signals } = await act;
-        assert.ok(result.ok, result.message);
-        for (const s of signals) if (s.type === 'position.opened') open.push((s as { position: { id: string } }).position.id);
-        emitted += signals.length;
+        emitted += await randomTrade(master, open, random);
       }
       await master.flush();
     }
