@@ -33,6 +33,12 @@ test('names the field of every kind of bad signal', () => {
     }
   }
   for (const body of [null, [], 'x', 42]) assert.equal(validateSignal(body).ok, false);
+  for (const type of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+    const r = validateSignal({ ...opened, type });
+    assert.equal(r.ok, false);
+    if (!r.ok) assert.equal(r.field, 'type');
+    assert.equal(validateTelemetry({ kind: type, sentAt: '2026-11-25T13:00:00.000Z' }).ok, false);
+  }
 });
 
 test('telemetry and executions', () => {

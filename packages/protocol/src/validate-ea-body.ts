@@ -32,7 +32,8 @@ function discriminated<T>(discriminator: string, table: Record<string, TypeCheck
     }
     const tag = (body as Record<string, unknown>)[discriminator];
     if (typeof tag !== 'string') return { ok: false, field: discriminator, message: `${discriminator}: required, one of ${names}` };
-    const check = table[tag];
+    // Own keys only: a `type` of "__proto__" or "constructor" must not find Object.prototype's members.
+    const check = Object.hasOwn(table, tag) ? table[tag] : undefined;
     if (!check) return { ok: false, field: discriminator, message: `${discriminator}: unknown value '${tag.slice(0, 40)}', expected one of ${names}` };
     if (check.Check(body)) return { ok: true, value: body as T };
     return { ok: false, ...firstError(check, body) };

@@ -264,8 +264,12 @@ leg AS (
   ON CONFLICT (open_order_id) DO NOTHING),
 leg_change AS (
   UPDATE copy_legs l SET volume = GREATEST(l.volume + d.delta, 0)
-    FROM jsonb_to_recordset($5::jsonb) AS d(leg_id text, delta numeric)
-   WHERE l.open_order_id = d.leg_id),
+    FROM jsonb_to_recordset($5::jsonb) AS d(leg_id text, delta numeric),
+         -- rows locked in key order, like every writer of copy_legs: no crosswise waits
+         (SELECT open_order_id FROM copy_legs
+           WHERE open_order_id IN (SELECT leg_id FROM jsonb_to_recordset($5::jsonb) AS k(leg_id text))
+           ORDER BY open_order_id FOR UPDATE) AS locked
+   WHERE l.open_order_id = d.leg_id AND locked.open_order_id = d.leg_id),
 pen AS (
   INSERT INTO pending_copies (subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active)
   SELECT subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active

@@ -171,8 +171,12 @@ ord AS (
 leg AS (
   UPDATE copy_legs l SET volume = COALESCE(c.set, l.volume) + c.delta,
          follower_position_id = COALESCE(c.fp, l.follower_position_id)
-    FROM jsonb_to_recordset($4::jsonb) AS c(leg_id text, set numeric, fp text, delta numeric)
-   WHERE l.open_order_id = c.leg_id),
+    FROM jsonb_to_recordset($4::jsonb) AS c(leg_id text, set numeric, fp text, delta numeric),
+         -- rows locked in key order, like every writer of copy_legs: no crosswise waits
+         (SELECT open_order_id FROM copy_legs
+           WHERE open_order_id IN (SELECT leg_id FROM jsonb_to_recordset($4::jsonb) AS k(leg_id text))
+           ORDER BY open_order_id FOR UPDATE) AS locked
+   WHERE l.open_order_id = c.leg_id AND locked.open_order_id = c.leg_id),
 pen AS (
   UPDATE pending_copies SET active = false WHERE place_order_id = ANY($5::text[])),
 idem AS (

@@ -52,13 +52,19 @@ export async function followersWithPendingOrders(q: Queryable, followerAccountId
   return rows.map((r) => r.follower_account_id);
 }
 
-/** Records first delivery (for latency) and moves pending → delivered. */
+/**
+ * Records first delivery (for latency) and moves pending → delivered. Rows an execution report is
+ * updating right now are skipped (that report stamps the delivery itself), and rows are locked in id
+ * order: two transactions never wait on each other crosswise (a deadlock costs a second).
+ */
 export async function markDelivered(q: Queryable, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
   await q.query(
-    `UPDATE orders SET status = CASE WHEN status = 'pending' THEN 'delivered' ELSE status END,
-                       first_delivered_at = COALESCE(first_delivered_at, now())
-      WHERE id = ANY($1::text[]) AND status IN ('pending', 'delivered')`,
+    `UPDATE orders o SET status = CASE WHEN o.status = 'pending' THEN 'delivered' ELSE o.status END,
+                         first_delivered_at = COALESCE(o.first_delivered_at, now())
+       FROM (SELECT id FROM orders WHERE id = ANY($1::text[]) AND status IN ('pending', 'delivered')
+              ORDER BY id FOR UPDATE SKIP LOCKED) x
+      WHERE o.id = x.id`,
     [orderIds],
   );
 }
@@ -70,9 +76,12 @@ export async function markDelivered(q: Queryable, orderIds: string[]): Promise<v
 export async function expireOrders(q: Queryable, followerAccountId: string | null): Promise<number> {
   const { rows } = await q.query<{ id: string }>(
     `WITH expired AS (
-       UPDATE orders SET status = 'expired', finished_at = now()
-        WHERE ($1::text IS NULL OR follower_account_id = $1) AND status = ANY($2::text[]) AND expires_at <= now()
-        RETURNING id, action, leg_id, (payload->>'volume')::numeric AS volume
+       UPDATE orders o SET status = 'expired', finished_at = now()
+         FROM (SELECT id FROM orders
+                WHERE ($1::text IS NULL OR follower_account_id = $1) AND status = ANY($2::text[]) AND expires_at <= now()
+                ORDER BY id FOR UPDATE SKIP LOCKED) due
+        WHERE o.id = due.id
+        RETURNING o.id, o.action, o.leg_id, (o.payload->>'volume')::numeric AS volume
      ), opens AS (
        UPDATE copy_legs l SET volume = 0 FROM expired e WHERE e.action = 'open' AND l.open_order_id = e.id
      ), closes AS (
