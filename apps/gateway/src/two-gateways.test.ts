@@ -3,11 +3,10 @@ import assert from 'node:assert/strict';
 import { EaHttpClient, isResponse } from '@kopitra/ea-client';
 import { openDb, type Db } from '@kopitra/store';
 import { createFreshDatabase } from '@kopitra/store/testing';
-import { openedSignal, seedAccount, seedSubscription, snapshotBody } from './testing/fixtures';
+import { TEST_SECRET_KEY, openedSignal, seedAccount, seedSubscription, snapshotBody } from './testing/fixtures';
 import { spawnGateway, type SpawnedGateway } from './testing/spawn-gateway';
 
 const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
-const SECRET_KEY = Buffer.alloc(32, 7).toString('base64'); // the fixtures' secret box key
 
 describe('two gateway processes on one PostgreSQL', { skip: baseUrl ? false : 'KOPITRA_TEST_DATABASE_URL not set' }, () => {
   let db: Db;
@@ -19,7 +18,7 @@ describe('two gateway processes on one PostgreSQL', { skip: baseUrl ? false : 'K
     const fresh = await createFreshDatabase(baseUrl!);
     dropDb = fresh.drop;
     db = await openDb({ databaseUrl: fresh.url });
-    const env = { DATABASE_URL: fresh.url, KOPITRA_SECRET_KEY: SECRET_KEY };
+    const env = { DATABASE_URL: fresh.url, KOPITRA_SECRET_KEY: TEST_SECRET_KEY };
     [a, b] = await Promise.all([spawnGateway(env), spawnGateway(env)]);
   });
   after(async () => {

@@ -3,14 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { seedAccount, seedSubscription, spawnGateway, type TestCredential } from '@kopitra/gateway/testing';
+import { TEST_SECRET_KEY, seedAccount, seedSubscription, spawnGateway, type TestCredential } from '@kopitra/gateway/testing';
 import { openDb, type Db } from '@kopitra/store';
 import { createFreshDatabase } from '@kopitra/store/testing';
 import type { PlatformConfig } from './config';
 import { SignedHttp, signalBody, throughput, type Target } from './bench/load';
 import { fmt, percentile } from './bench/stats';
 
-const SECRET_KEY = Buffer.alloc(32, 7).toString('base64'); // the fixtures' sealing key
 const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100000, tickSize: 0.00001, tickValue: 1, digits: 5 }];
 
 interface Pair { master: TestCredential; follower: TestCredential }
@@ -158,7 +157,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
   }
   if (!baseUrl) await seedDb.close(); // PGlite: one process at a time on the data dir
 
-  const gateway = await spawnGateway({ ...dbEnv, KOPITRA_SECRET_KEY: SECRET_KEY, KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' });
+  const gateway = await spawnGateway({ ...dbEnv, KOPITRA_SECRET_KEY: TEST_SECRET_KEY, KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' });
   const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
   const echo = await spawnEcho(echoSecret, config.env);
   const h = new SignedHttp(Math.max(workers + 64, fanFollowers * 2 + 16));

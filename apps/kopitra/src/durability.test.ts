@@ -5,11 +5,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EaHttpClient, ReferenceMaster, SimBroker, seededRandom } from '@kopitra/ea-client';
-import { seedAccount, seedSubscription, spawnGateway, type SpawnedGateway, type TestCredential } from '@kopitra/gateway/testing';
+import { freePort, seedAccount, seedSubscription, spawnGateway, TEST_SECRET_KEY, type SpawnedGateway, type TestCredential } from '@kopitra/gateway/testing';
 import { openDb, type Db } from '@kopitra/store';
 import { createFreshDatabase } from '@kopitra/store/testing';
 import { randomTrade } from './testing/random-trades';
@@ -17,15 +16,7 @@ import { randomTrade } from './testing/random-trades';
 const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
 const SIGNALS = Number(process.env.KOPITRA_DURABILITY_SIGNALS ?? 2000);
 const FOLLOWERS = 3;
-const SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 describe('durability: SIGKILL the gateway during a 2,000-signal stream', { skip: baseUrl ? false : 'KOPITRA_TEST_DATABASE_URL not set (needs a PostgreSQL shared by restarted processes)' }, () => {
   let db: Db;
@@ -39,7 +30,7 @@ describe('durability: SIGKILL the gateway during a 2,000-signal stream', { skip:
     dropDb = fresh.drop;
     db = await openDb({ databaseUrl: fresh.url });
     dir = mkdtempSync(join(tmpdir(), 'kopitra-durability-'));
-    env = { DATABASE_URL: fresh.url, KOPITRA_SECRET_KEY: SECRET_KEY, PORT: String(await freePort()), KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' };
+    env = { DATABASE_URL: fresh.url, KOPITRA_SECRET_KEY: TEST_SECRET_KEY, PORT: String(await freePort()), KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' };
   });
   after(async () => {
     await gateway?.kill('SIGKILL');

@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort, TEST_SECRET_KEY } from '@kopitra/gateway/testing';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -15,15 +16,7 @@ export const SERVICES: Record<ServiceName, { source: string; healthPath: string 
 };
 
 /** The fixtures' secret box key (`testSecretBox` in @kopitra/gateway/testing), base64. */
-export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 /** Resident set size of a process in KiB, from /proc (Linux). */
 export function rssKiB(pid: number): number {
@@ -161,3 +154,5 @@ export async function startAzurite(): Promise<Azurite> {
     },
   };
 }
+
+export { freePort, TEST_SECRET_KEY };

@@ -3,8 +3,11 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { signRequest } from '@kopitra/protocol';
 import { createSecretBox, newId, type Db, type SecretBox } from '@kopitra/store';
 
+/** The sealing key of the fixtures, base64 — what a spawned gateway needs as KOPITRA_SECRET_KEY. */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /** Test fixtures: accounts, credentials and subscriptions written straight to the real database. */
-export const testSecretBox: SecretBox = createSecretBox(Buffer.alloc(32, 7));
+export const testSecretBox: SecretBox = createSecretBox(Buffer.from(TEST_SECRET_KEY, 'base64'));
 
 export interface TestCredential {
   accountId: string;

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import { createInterface } from 'node:readline';
 
 const SERVER = new URL('../server.ts', import.meta.url).pathname;
@@ -37,4 +38,13 @@ export function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, no
       } catch { /* not ours */ }
     });
   });
+}
+
+/** A loopback port free right now (to restart a process on the same address). */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
 }

@@ -10,13 +10,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EaHttpClient, ReferenceMaster, SimBroker, isResponse, seededRandom, type HttpOutcome } from '@kopitra/ea-client';
-import { openedSignal, seedAccount, seedSubscription, spawnGateway, type SpawnedGateway, type TestCredential } from '@kopitra/gateway/testing';
+import { TEST_SECRET_KEY, openedSignal, seedAccount, seedSubscription, spawnGateway, type SpawnedGateway, type TestCredential } from '@kopitra/gateway/testing';
 import { openDb } from '@kopitra/store';
 import { createPgCluster, freePort, pgClusterSupport, type PgCluster } from './pg-cluster';
 
 const version = pgClusterSupport();
 const FOLLOWERS = 3;
-const SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 describe('database outage during a signal stream', { skip: version ? false : 'needs root and pg_createcluster (a private PostgreSQL cluster to stop)' }, () => {
   let cluster: PgCluster;
@@ -47,7 +46,7 @@ describe('database outage during a signal stream', { skip: version ? false : 'ne
     await db.close();
 
     gateway = await spawnGateway({
-      DATABASE_URL: cluster.url, KOPITRA_SECRET_KEY: SECRET_KEY, PORT: String(await freePort()),
+      DATABASE_URL: cluster.url, KOPITRA_SECRET_KEY: TEST_SECRET_KEY, PORT: String(await freePort()),
       KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000',
     });
     const url = gateway.url;

@@ -3,7 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
+import { freePort } from '@kopitra/gateway/testing';
 
 export interface PgCluster {
   name: string;
@@ -22,13 +22,6 @@ export function pgClusterSupport(): string | undefined {
   return readdirSync('/etc/postgresql').filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a))[0];
 }
 
-export async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 export async function createPgCluster(version: string): Promise<PgCluster> {
   const name = `kopitra_chaos_${randomBytes(4).toString('hex')}`;
@@ -49,3 +42,5 @@ export async function createPgCluster(version: string): Promise<PgCluster> {
   }
   return cluster;
 }
+
+export { freePort };

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadPlatformConfig } from '../config';
 import { startPlatform, type RunningPlatform } from '../platform';
+import { TEST_SECRET_KEY } from '@kopitra/gateway/testing';
 
 export const ADMIN_EMAIL = 'hardening@kopitra.test';
 /** The same key as the gateway's test fixtures' secret box, so seeded credentials verify. */
-export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export async function startTestPlatform(env: Record<string, string> = {}): Promise<{ platform: RunningPlatform; base: URL; adminPassword: string; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'kopitra-hardening-'));
@@ -32,3 +32,5 @@ export async function signIn(base: URL, email: string, password: string): Promis
   if (r.status !== 200) throw new Error(`sign-in failed: ${r.status} ${await r.text()}`);
   return ((await r.json()) as { token: string }).token;
 }
+
+export { TEST_SECRET_KEY };

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EaHttpClient, ReferenceFollower, ReferenceMaster, SimBroker, seededRandom } from '@kopitra/ea-client';
-import { seedAccount, seedSubscription, spawnGateway, type SpawnedGateway, type TestCredential } from '@kopitra/gateway/testing';
+import { TEST_SECRET_KEY, seedAccount, seedSubscription, spawnGateway, type SpawnedGateway, type TestCredential } from '@kopitra/gateway/testing';
 import { openDb, type Db } from '@kopitra/store';
 import { createFreshDatabase } from '@kopitra/store/testing';
 import { chaosConfig } from './config';
@@ -20,7 +20,6 @@ import { randomTrade } from '../../testing/random-trades';
 const SIGNALS = chaosConfig.signals;
 const KILLS = chaosConfig.kills;
 const FOLLOWERS = 3;
-const SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 const version = pgClusterSupport();
 const sharedUrl = chaosConfig.sharedDatabaseUrl;
 
@@ -62,7 +61,7 @@ describe(`crash matrix: ${KILLS} SIGKILLs of the gateway during a ${SIGNALS}-sig
       await seedSubscription(db, masterCred.accountId, f.accountId, { sizing: { mode: 'multiplier', multiplier: 1 }, maxSignalAgeMs: 3_600_000 });
     }
     const env = {
-      DATABASE_URL: databaseUrl, KOPITRA_SECRET_KEY: SECRET_KEY, PORT: String(await freePort()),
+      DATABASE_URL: databaseUrl, KOPITRA_SECRET_KEY: TEST_SECRET_KEY, PORT: String(await freePort()),
       KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000', KOPITRA_LONG_POLL_FALLBACK_MS: '500',
     };
     gateway = await spawnGateway(env);
