@@ -1,6 +1,7 @@
 import { Type, type Static, type TOptional, type TProperties, type TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { KopitraError } from '@kopitra/protocol';
+import { DEFAULT_SUBSCRIPTION_SETTINGS } from '@kopitra/engine';
 
 /**
  * Every subscription setting of copy-semantics.md as schemas, and the one function that turns
@@ -92,24 +93,8 @@ export type SubscriptionSettingsInput = Static<typeof SubscriptionSettingsInputS
 export const SubscriptionSettingsPatchSchema = Type.Partial(SubscriptionSettingsInputSchema, strict);
 export type SubscriptionSettingsPatch = Static<typeof SubscriptionSettingsPatchSchema>;
 
-export const SUBSCRIPTION_DEFAULTS: Omit<SubscriptionSettings, 'sizing'> = {
-  symbolMap: {},
-  symbols: { allow: [], deny: [] },
-  direction: 'both',
-  reverse: false,
-  copySl: true,
-  copyTp: true,
-  copyPending: true,
-  maxLot: null,
-  maxOpenPositions: null,
-  maxSignalAgeMs: 30_000,
-  maxDeviation: null,
-  dailyLossPercent: null,
-  stopOutEquity: null,
-  minVolume: 'skip',
-  resync: { openMissing: false },
-  status: 'active',
-};
+/** The engine's defaults (copy-semantics.md): one source for the API, the engine and the tests. */
+export const SUBSCRIPTION_DEFAULTS: Readonly<Omit<SubscriptionSettings, 'sizing'>> = DEFAULT_SUBSCRIPTION_SETTINGS;
 
 export const SETTING_NAMES: readonly string[] = ['sizing', ...Object.keys(FIELDS)];
 

@@ -61,3 +61,4 @@ export type { ResolveSymbolInput, SymbolResolution, SymbolVia } from './map-symb
 export { ASSUMED_VOLUME_MAX, ASSUMED_VOLUME_MIN, ASSUMED_VOLUME_STEP, specFor } from './symbol-spec.js';
 export { followerKind, followerSide, kindSide, matchesPattern } from './filters.js';
 export { DEFAULT_MAX_SIGNAL_AGE_MS } from './risk-guards.js';
+export * from './default-settings.js';

@@ -14,6 +14,7 @@ import type {
   SubscriptionSettings,
   SymbolSpec,
 } from './types.js';
+import { DEFAULT_SUBSCRIPTION_SETTINGS } from './default-settings.js';
 
 export const NOW = 1_800_000_000_000;
 
@@ -37,22 +38,7 @@ export function subscription(over: Partial<SubscriptionSettings> = {}): Subscrip
     masterAccountId: 'master-1',
     followerAccountId: 'follower-1',
     sizing: { mode: 'multiplier', multiplier: 1 },
-    symbolMap: {},
-    symbols: { allow: [], deny: [] },
-    direction: 'both',
-    reverse: false,
-    copySl: true,
-    copyTp: true,
-    copyPending: true,
-    maxLot: null,
-    maxOpenPositions: null,
-    maxSignalAgeMs: 30_000,
-    maxDeviation: null,
-    dailyLossPercent: null,
-    stopOutEquity: null,
-    minVolume: 'skip',
-    resync: { openMissing: false },
-    status: 'active',
+    ...structuredClone(DEFAULT_SUBSCRIPTION_SETTINGS),
     ...over,
   };
 }

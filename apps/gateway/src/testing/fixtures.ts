@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { signRequest } from '@kopitra/protocol';
 import { createSecretBox, newId, type Db, type SecretBox } from '@kopitra/store';
+import { DEFAULT_SUBSCRIPTION_SETTINGS } from '@kopitra/engine';
 
 /** The sealing key of the fixtures, base64 — what a spawned gateway needs as KOPITRA_SECRET_KEY. */
 export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
@@ -32,13 +33,7 @@ export async function seedCredential(db: Db, accountId: string): Promise<{ keyId
   return { keyId, secret };
 }
 
-export const DEFAULT_SETTINGS = {
-  sizing: { mode: 'multiplier', multiplier: 1 },
-  symbolMap: {}, symbols: { allow: [], deny: [] }, direction: 'both', reverse: false,
-  copySl: true, copyTp: true, copyPending: true, maxLot: null, maxOpenPositions: null,
-  maxSignalAgeMs: 30000, maxDeviation: null, dailyLossPercent: null, stopOutEquity: null,
-  minVolume: 'skip', resync: { openMissing: false }, status: 'active',
-};
+export const DEFAULT_SETTINGS = { sizing: { mode: 'multiplier', multiplier: 1 }, ...DEFAULT_SUBSCRIPTION_SETTINGS };
 
 export async function seedSubscription(db: Db, masterAccountId: string, followerAccountId: string, settings: Record<string, unknown> = {}): Promise<string> {
   const id = newId('sub');
