@@ -14,9 +14,17 @@ export interface OpenDbOptions {
   migrate?: boolean;
 }
 
+/**
+ * Every statement we run looks rows up by key. PostgreSQL plans a fresh table (a new deployment,
+ * a test database) as if scanning it were cheaper, and prepared statements keep that plan while
+ * the table grows — measured: the idempotency, order and copy-leg look-ups scanned whole tables on
+ * every call. Generic plans, planned once per connection, without sequential scans where an index exists.
+ */
+const SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   const db = options.databaseUrl
-    ? await openPgDb({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 })
+    ? await openPgDb({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, sessionOptions: SESSION_OPTIONS })
     : await openPgliteDb({ dataDir: options.inMemory ? undefined : join(options.dataDir ?? './data', 'pglite') });
   if (options.migrate !== false) await migrate(db);
   return db;

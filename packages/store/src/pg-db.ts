@@ -11,6 +11,35 @@ export interface PgDbOptions {
   max?: number;
   /** How long a request waits for a connection before the database counts as unavailable. */
   connectTimeoutMs?: number;
+  /** Session settings for every connection (`-c name=value …`, the libpq `options` parameter). */
+  sessionOptions?: string;
+}
+
+/**
+ * Statements with parameters run as named prepared statements: PostgreSQL parses and plans each
+ * text once per connection instead of on every call (the copy path's write statement spent more
+ * time in parse + plan than in execution). Our statement texts are constants; the cap keeps a
+ * caller that builds texts dynamically from growing every connection's statement cache.
+ */
+const MAX_PREPARED = 400;
+const preparedNames = new Map<string, string>();
+function statement(text: string, params: readonly unknown[] | undefined): pg.QueryConfig {
+  if (!params || params.length === 0) return { text };
+  let name = preparedNames.get(text);
+  if (name === undefined && preparedNames.size < MAX_PREPARED) {
+    name = `k${preparedNames.size}`;
+    preparedNames.set(text, name);
+  }
+  return { text, values: params as unknown[], ...(name ? { name } : {}) };
+}
+
+/** Adds session settings to a connection string (after any the operator put there). */
+export function withSessionOptions(connectionString: string, sessionOptions: string | undefined): string {
+  if (!sessionOptions) return connectionString;
+  const url = new URL(connectionString);
+  const existing = url.searchParams.get('options');
+  url.searchParams.set('options', existing ? `${sessionOptions} ${existing}` : sessionOptions);
+  return url.toString();
 }
 
 function wrap(e: unknown): never {
@@ -19,7 +48,7 @@ function wrap(e: unknown): never {
 
 export async function openPgDb(options: PgDbOptions): Promise<Db> {
   const pool = new pg.Pool({
-    connectionString: options.connectionString,
+    connectionString: withSessionOptions(options.connectionString, options.sessionOptions),
     max: options.max ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
     idleTimeoutMillis: 30_000,
@@ -27,6 +56,7 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+
 
   const listeners = new Map<string, Set<(payload: string) => void>>();
   let listenClient: pg.Client | null = null;
@@ -68,7 +98,7 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
 
   const q = async <R>(runner: Queryable | pg.Pool, text: string, params?: readonly unknown[]): Promise<QueryResult<R>> => {
     try {
-      const r = await (runner as pg.Pool).query(text, params as unknown[] | undefined);
+      const r = await (runner as pg.Pool).query(statement(text, params));
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     } catch (e) {
       return wrap(e);
@@ -91,7 +121,7 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
         const result = await fn({
           query: async (text, params) => {
             try {
-              const r = await client.query(text, params as unknown[] | undefined);
+              const r = await client.query(statement(text, params));
               return { rows: r.rows, rowCount: r.rowCount ?? 0 };
             } catch (e) {
               if (isConnectionError(e)) broken = true;

@@ -267,9 +267,10 @@ leg_change AS (
     FROM jsonb_to_recordset($5::jsonb) AS d(leg_id text, delta numeric),
          -- rows locked in key order, like every writer of copy_legs: no crosswise waits
          (SELECT open_order_id FROM copy_legs
-           WHERE open_order_id IN (SELECT leg_id FROM jsonb_to_recordset($5::jsonb) AS k(leg_id text))
+           WHERE open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($5::jsonb) AS k(leg_id text)))
            ORDER BY open_order_id FOR UPDATE) AS locked
-   WHERE l.open_order_id = d.leg_id AND locked.open_order_id = d.leg_id),
+   WHERE l.open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($5::jsonb) AS k(leg_id text)))
+     AND l.open_order_id = d.leg_id AND locked.open_order_id = d.leg_id),
 pen AS (
   INSERT INTO pending_copies (subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active)
   SELECT subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active
@@ -281,7 +282,8 @@ pen AS (
 pen_change AS (
   UPDATE pending_copies p SET price = COALESCE(u.price, p.price), active = p.active AND u.active
     FROM jsonb_to_recordset($7::jsonb) AS u(subscription_id text, master_order_id text, price double precision, active boolean)
-   WHERE p.subscription_id = u.subscription_id AND p.master_order_id = u.master_order_id),
+   WHERE p.subscription_id = ANY(ARRAY(SELECT subscription_id FROM jsonb_to_recordset($7::jsonb) AS k(subscription_id text)))
+     AND p.subscription_id = u.subscription_id AND p.master_order_id = u.master_order_id),
 idem AS (
   INSERT INTO idempotency_records (account_id, key, request_hash, status, response)
   SELECT account_id, key, request_hash, status, response
@@ -289,6 +291,7 @@ idem AS (
 seq AS (
   UPDATE account_state s SET last_sequence = x.sequence, resync_pending = s.resync_pending OR x.gap
     FROM jsonb_to_recordset($9::jsonb) AS x(account_id text, sequence bigint, gap boolean)
-   WHERE s.account_id = x.account_id)
+   WHERE s.account_id = ANY(ARRAY(SELECT account_id FROM jsonb_to_recordset($9::jsonb) AS k(account_id text)))
+     AND s.account_id = x.account_id)
 SELECT count(pg_notify(n.channel, n.payload))::int AS notified
   FROM jsonb_to_recordset($10::jsonb) AS n(channel text, payload text)`;

@@ -167,16 +167,17 @@ ord AS (
          finished_at = CASE WHEN u.finished THEN $3::timestamptz ELSE o.finished_at END,
          first_delivered_at = COALESCE(o.first_delivered_at, $3::timestamptz)
     FROM jsonb_to_recordset($2::jsonb) AS u(id text, status text, finished boolean)
-   WHERE o.id = u.id),
+   WHERE o.id = ANY(ARRAY(SELECT id FROM jsonb_to_recordset($2::jsonb) AS k(id text))) AND o.id = u.id),
 leg AS (
   UPDATE copy_legs l SET volume = COALESCE(c.set, l.volume) + c.delta,
          follower_position_id = COALESCE(c.fp, l.follower_position_id)
     FROM jsonb_to_recordset($4::jsonb) AS c(leg_id text, set numeric, fp text, delta numeric),
          -- rows locked in key order, like every writer of copy_legs: no crosswise waits
          (SELECT open_order_id FROM copy_legs
-           WHERE open_order_id IN (SELECT leg_id FROM jsonb_to_recordset($4::jsonb) AS k(leg_id text))
+           WHERE open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($4::jsonb) AS k(leg_id text)))
            ORDER BY open_order_id FOR UPDATE) AS locked
-   WHERE l.open_order_id = c.leg_id AND locked.open_order_id = c.leg_id),
+   WHERE l.open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($4::jsonb) AS k(leg_id text)))
+     AND l.open_order_id = c.leg_id AND locked.open_order_id = c.leg_id),
 pen AS (
   UPDATE pending_copies SET active = false WHERE place_order_id = ANY($5::text[])),
 idem AS (

@@ -1,6 +1,11 @@
 import type { Queryable } from '../db';
 
-const OPEN_STATUSES = ['pending', 'delivered', 'partially_filled'];
+/**
+ * Written into the statements as a literal, never passed as a parameter: it is the predicate of the
+ * partial indexes `orders_open_by_follower` and `orders_open_expiry`, and a generic plan can only use
+ * a partial index whose predicate it can prove from the statement's text.
+ */
+const OPEN = `status IN ('pending', 'delivered', 'partially_filled')`;
 
 /**
  * The follower's orders still awaiting a terminal execution report, oldest first. A close or
@@ -8,12 +13,12 @@ const OPEN_STATUSES = ['pending', 'delivered', 'partially_filled'];
  */
 export async function fetchPendingOrders(q: Queryable, followerAccountId: string, limit: number): Promise<Record<string, unknown>[]> {
   const { rows } = await q.query<{ payload: Record<string, unknown>; leg_position: string | null }>(
-    `SELECT o.payload, l.follower_position_id AS leg_position
-       FROM orders o LEFT JOIN copy_legs l ON l.open_order_id = o.leg_id
-      WHERE o.follower_account_id = $1 AND o.status = ANY($2::text[]) AND o.expires_at > now()
+    `SELECT o.payload, (SELECT l.follower_position_id FROM copy_legs l WHERE l.open_order_id = o.leg_id) AS leg_position
+       FROM orders o
+      WHERE o.follower_account_id = $1 AND o.${OPEN} AND o.expires_at > now()
       ORDER BY o.seq
-      LIMIT $3`,
-    [followerAccountId, OPEN_STATUSES, limit],
+      LIMIT $2`,
+    [followerAccountId, limit],
   );
   return rows.map((r) => (r.payload.followerPositionId == null && r.leg_position ? { ...r.payload, followerPositionId: r.leg_position } : r.payload));
 }
@@ -27,13 +32,14 @@ export async function fetchPendingOrdersFor(q: Queryable, followerAccountIds: st
   for (const id of followerAccountIds) out.set(id, []);
   if (followerAccountIds.length === 0) return out;
   const { rows } = await q.query<{ follower_account_id: string; payload: Record<string, unknown>; leg_position: string | null }>(
-    `SELECT follower_account_id, payload, leg_position FROM (
-       SELECT o.follower_account_id, o.payload, l.follower_position_id AS leg_position,
+    `SELECT follower_account_id, payload,
+            (SELECT l.follower_position_id FROM copy_legs l WHERE l.open_order_id = x.leg_id) AS leg_position FROM (
+       SELECT o.follower_account_id, o.payload, o.leg_id,
               row_number() OVER (PARTITION BY o.follower_account_id ORDER BY o.seq) AS n, o.seq
-         FROM orders o LEFT JOIN copy_legs l ON l.open_order_id = o.leg_id
-        WHERE o.follower_account_id = ANY($1::text[]) AND o.status = ANY($2::text[]) AND o.expires_at > now()
-     ) x WHERE n <= $3 ORDER BY follower_account_id, seq`,
-    [followerAccountIds, OPEN_STATUSES, limit],
+         FROM orders o
+        WHERE o.follower_account_id = ANY($1::text[]) AND o.${OPEN} AND o.expires_at > now()
+     ) x WHERE n <= $2 ORDER BY follower_account_id, seq`,
+    [followerAccountIds, limit],
   );
   for (const r of rows) {
     out.get(r.follower_account_id)?.push(r.payload.followerPositionId == null && r.leg_position ? { ...r.payload, followerPositionId: r.leg_position } : r.payload);
@@ -46,8 +52,8 @@ export async function followersWithPendingOrders(q: Queryable, followerAccountId
   if (followerAccountIds.length === 0) return [];
   const { rows } = await q.query<{ follower_account_id: string }>(
     `SELECT DISTINCT follower_account_id FROM orders
-      WHERE follower_account_id = ANY($1::text[]) AND status = ANY($2::text[]) AND expires_at > now()`,
-    [followerAccountIds, OPEN_STATUSES],
+      WHERE follower_account_id = ANY($1::text[]) AND ${OPEN} AND expires_at > now()`,
+    [followerAccountIds],
   );
   return rows.map((r) => r.follower_account_id);
 }
@@ -64,7 +70,7 @@ export async function markDelivered(q: Queryable, orderIds: string[]): Promise<v
                          first_delivered_at = COALESCE(o.first_delivered_at, now())
        FROM (SELECT id FROM orders WHERE id = ANY($1::text[]) AND status IN ('pending', 'delivered')
               ORDER BY id FOR UPDATE SKIP LOCKED) x
-      WHERE o.id = x.id`,
+      WHERE o.id = ANY($1::text[]) AND o.id = x.id`,
     [orderIds],
   );
 }
@@ -75,21 +81,24 @@ export async function markDelivered(q: Queryable, orderIds: string[]): Promise<v
  */
 export async function expireOrders(q: Queryable, followerAccountId: string | null): Promise<number> {
   const { rows } = await q.query<{ id: string }>(
-    `WITH expired AS (
+    `WITH due AS (
+       SELECT id FROM orders
+        WHERE ($1::text IS NULL OR follower_account_id = $1) AND ${OPEN} AND expires_at <= now()
+        ORDER BY id FOR UPDATE SKIP LOCKED
+     ), expired AS (
        UPDATE orders o SET status = 'expired', finished_at = now()
-         FROM (SELECT id FROM orders
-                WHERE ($1::text IS NULL OR follower_account_id = $1) AND status = ANY($2::text[]) AND expires_at <= now()
-                ORDER BY id FOR UPDATE SKIP LOCKED) due
-        WHERE o.id = due.id
+        WHERE o.id = ANY(ARRAY(SELECT id FROM due))
         RETURNING o.id, o.action, o.leg_id, (o.payload->>'volume')::numeric AS volume
      ), opens AS (
-       UPDATE copy_legs l SET volume = 0 FROM expired e WHERE e.action = 'open' AND l.open_order_id = e.id
+       UPDATE copy_legs l SET volume = 0
+        WHERE l.open_order_id = ANY(ARRAY(SELECT id FROM expired WHERE action = 'open'))
      ), closes AS (
        UPDATE copy_legs l SET volume = l.volume + e.volume FROM expired e
-        WHERE e.action = 'close' AND l.open_order_id = e.leg_id AND e.volume IS NOT NULL
+        WHERE l.open_order_id = ANY(ARRAY(SELECT leg_id FROM expired WHERE action = 'close' AND volume IS NOT NULL))
+          AND e.action = 'close' AND l.open_order_id = e.leg_id AND e.volume IS NOT NULL
      )
      SELECT id FROM expired`,
-    [followerAccountId, OPEN_STATUSES],
+    [followerAccountId],
   );
   return rows.length;
 }

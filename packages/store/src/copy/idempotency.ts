@@ -40,12 +40,17 @@ export function isUniqueViolation(e: unknown): boolean {
 export async function findIdempotencyRecords(q: Queryable, keys: Array<{ accountId: string; key: string }>): Promise<Map<string, StoredResponse>> {
   const out = new Map<string, StoredResponse>();
   if (keys.length === 0) return out;
+  // Both columns as arrays: an index scan of the primary key whatever the table's size (a join
+  // with unnest() was planned as a sequential scan of the whole table). Pairs filtered here.
+  const wanted = new Set(keys.map((k) => `${k.accountId}\u0000${k.key}`));
   const { rows } = await q.query<{ account_id: string; key: string; request_hash: string; status: number; response: unknown }>(
-    `SELECT r.account_id, r.key, r.request_hash, r.status, r.response
-       FROM idempotency_records r JOIN unnest($1::text[], $2::text[]) AS k(account_id, key)
-         ON r.account_id = k.account_id AND r.key = k.key`,
-    [keys.map((k) => k.accountId), keys.map((k) => k.key)],
+    `SELECT account_id, key, request_hash, status, response FROM idempotency_records
+      WHERE account_id = ANY($1::text[]) AND key = ANY($2::text[])`,
+    [[...new Set(keys.map((k) => k.accountId))], [...new Set(keys.map((k) => k.key))]],
   );
-  for (const r of rows) out.set(`${r.account_id}\u0000${r.key}`, { requestHash: r.request_hash, status: r.status, response: r.response });
+  for (const r of rows) {
+    const k = `${r.account_id}\u0000${r.key}`;
+    if (wanted.has(k)) out.set(k, { requestHash: r.request_hash, status: r.status, response: r.response });
+  }
   return out;
 }
