@@ -33,7 +33,7 @@ export interface GatewayContext {
   credentials: CredentialCache;
   idempotent: IdempotentRunner;
   /** Group commit for master signals (a master's signals never in two transactions at once). */
-  signals: GroupCommit<SignalSubmission, SubmissionOutcome, string[]>;
+  signals: GroupCommit<SignalSubmission, SubmissionOutcome, Map<string, Record<string, unknown>[]>>;
   /** Group commit for execution reports. */
   executions: GroupCommit<ExecutionSubmission, ExecutionResult, undefined>;
   /** Pending orders by `${followerAccountId}\u0000${limit}`, read for every waiting follower at once. */
@@ -111,7 +111,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[]) => {
       const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true) });
       return { outcomes, after: wake };
-    }, { lane: (i) => i.accountId, onCommitted: (followers) => { for (const id of followers) hub.wake(id); } }),
+    }, { lane: (i) => i.accountId, onCommitted: (wake) => { for (const [id, orders] of wake) hub.wake(id, orders); } }),
     executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[]) => {
       const { results } = await recordExecutions(q, items, new Date(now()).toISOString());
       return { outcomes: results, after: undefined };

@@ -1,6 +1,12 @@
 import type { Db } from '@kopitra/store';
 
-type Waiter = () => void;
+/** Orders as a follower receives them (the `orders` table's payload). */
+export type OrderPayload = Record<string, unknown>;
+type Waiter = (orders?: OrderPayload[]) => void;
+
+export type WaitResult =
+  | { why: 'woken'; orders?: OrderPayload[] }
+  | { why: 'timeout' | 'aborted' };
 
 /**
  * Wakes long-polling followers the moment their orders commit: directly within this process,
@@ -39,11 +45,15 @@ export class OrderWakeHub {
     return this.waiters.get(accountId)?.size ?? 0;
   }
 
-  wake(accountId: string): void {
+  /**
+   * Wakes this account's long-polls. `orders`: the orders this process just committed for it,
+   * handed over so a long-poll that found the account's queue empty answers without reading it back.
+   */
+  wake(accountId: string, orders?: OrderPayload[]): void {
     const set = this.waiters.get(accountId);
     if (!set) return;
     this.waiters.delete(accountId);
-    for (const w of set) w();
+    for (const w of set) w(orders);
   }
 
   /** Releases every waiter (graceful shutdown: long-polls answer now, empty or not). */
@@ -54,25 +64,27 @@ export class OrderWakeHub {
   }
 
   /**
-   * Resolves when woken for this account, after `timeoutMs`, or when `signal` aborts —
-   * whichever comes first. Registering is synchronous, so a wake right after cannot be missed.
+   * Resolves when woken for this account (with the orders handed over, if any), after `timeoutMs`,
+   * or when `signal` aborts — whichever comes first; `handle.cancel()` withdraws this one wait
+   * alone. Registering is synchronous, so a wake right after cannot be missed.
    */
-  wait(accountId: string, timeoutMs: number, signal?: AbortSignal): Promise<'woken' | 'timeout' | 'aborted'> {
+  wait(accountId: string, timeoutMs: number, signal?: AbortSignal, handle?: { cancel?: () => void }): Promise<WaitResult> {
     return new Promise((resolve) => {
       let set = this.waiters.get(accountId);
       if (!set) this.waiters.set(accountId, (set = new Set()));
-      const done = (why: 'woken' | 'timeout' | 'aborted') => {
+      const done = (result: WaitResult) => {
         clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
         this.waiters.get(accountId)?.delete(waiter);
         if (this.waiters.get(accountId)?.size === 0) this.waiters.delete(accountId);
-        resolve(why);
+        resolve(result);
       };
-      const waiter = () => done('woken');
-      const onAbort = () => done('aborted');
-      const timer = setTimeout(() => done('timeout'), timeoutMs);
+      const waiter: Waiter = (orders) => done(orders ? { why: 'woken', orders } : { why: 'woken' });
+      const onAbort = () => done({ why: 'aborted' });
+      const timer = setTimeout(() => done({ why: 'timeout' }), timeoutMs);
       set.add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
+      if (handle) handle.cancel = onAbort;
     });
   }
 }

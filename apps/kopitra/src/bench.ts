@@ -87,10 +87,26 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
 }
 
 /**
+ * Until the gateway holds `n` waiting long-polls (its `kopitra_long_polls_waiting` gauge): a
+ * follower whose long-poll has not reached the gateway yet is not a long-polling follower, and a
+ * fixed pause let a few of a thousand arrive after the signal (measured: up to 230 of 1,000).
+ */
+async function untilWaiting(url: string, n: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const m = /^kopitra_long_polls_waiting (\d+)/m.exec(text);
+    if (m && Number(m[1]) >= n) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`fewer than ${n} long-polls waiting after ${timeoutMs} ms`);
+}
+
+/**
  * One master, `n` followers each long-polling on its own keep-alive socket. For each signal: the
  * time from the master's POST until each follower's long-poll returned the order.
  */
-async function fanOut(h: SignedHttp, url: string, master: TestCredential, followers: TestCredential[], signals: number): Promise<{ allDelivered: number[]; perFollower: number[]; answered: number[] }> {
+export async function fanOut(h: SignedHttp, url: string, master: TestCredential, followers: TestCredential[], signals: number): Promise<{ allDelivered: number[]; perFollower: number[]; answered: number[] }> {
   const allDelivered: number[] = [];
   const perFollower: number[] = [];
   const answered: number[] = [];
@@ -108,7 +124,7 @@ async function fanOut(h: SignedHttp, url: string, master: TestCredential, follow
         return at;
       }
     });
-    await new Promise((r) => setTimeout(r, 500)); // every follower is waiting
+    await untilWaiting(url, followers.length);
     const sentAt = performance.now();
     const posted = await h.send(m, 'POST', '/trade-agent/v1/signals', signalBody(s), `fan-${s}`);
     answered.push(posted.ms);

@@ -98,6 +98,15 @@ export function slippageOf(side: string | null, action: string, fill: number | n
   return round(buying ? fill - master : master - fill);
 }
 
+/** A follower order's payload back in the engine's planned-order shape. */
+function plannedOrderOf(p: Record<string, unknown>): Record<string, unknown> {
+  return {
+    action: p.action, symbol: p.symbol, side: p.side ?? null, kind: p.kind ?? null, volume: p.volume ?? null, price: p.price ?? null,
+    maxDeviation: p.maxDeviation ?? null, sl: p.sl ?? null, tp: p.tp ?? null, expiresAt: p.orderExpiresAt ?? null,
+    masterPositionId: p.masterPositionId ?? null, masterOrderId: p.masterOrderId ?? null, followerPositionId: p.followerPositionId ?? null, updates: p.updates ?? null,
+  };
+}
+
 /** One run with everything it caused: its orders with delivery times, their executions, latency by stage. */
 export async function loadAuditRun(q: Queryable, runId: string) {
   const { rows } = await q.query<RunRow>('SELECT * FROM audit_runs WHERE id = $1', [runId]);
@@ -135,7 +144,14 @@ export async function loadAuditRun(q: Queryable, runId: string) {
   const decisions = (run.decisions as Array<Record<string, unknown>>).map((d) => ({
     subscriptionId: String(d.subscriptionId ?? ''), followerAccountId: String(d.followerAccountId ?? ''), outcome: String(d.outcome ?? ''),
     reason: str(d.reason), volume: num(d.volume), notes: Array.isArray(d.notes) ? d.notes.map(String) : [],
-    inputs: d.inputs ?? {}, orders: Array.isArray(d.orders) ? d.orders : [], orderIds: Array.isArray(d.orderIds) ? d.orderIds.map(String) : [],
+    inputs: d.inputs ?? {},
+    // Signal runs store only the ids (the planned orders are the `orders` rows' payloads); task
+    // runs and older signal runs carry the planned orders themselves.
+    orders: Array.isArray(d.orders) ? d.orders : Array.isArray(d.orderIds) ? d.orderIds.flatMap((id) => {
+      const o = orderById.get(String(id));
+      return o ? [plannedOrderOf(o.payload)] : [];
+    }) : [],
+    orderIds: Array.isArray(d.orderIds) ? d.orderIds.map(String) : [],
   }));
   const trigger = (run.trigger ?? {}) as Record<string, unknown>;
   const result = run.result as Record<string, unknown> | null;

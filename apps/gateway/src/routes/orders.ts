@@ -16,24 +16,36 @@ function numberParam(raw: unknown, name: string, min: number, max: number, fallb
  * The follower's pending orders; when there are none, waits until some commit (woken in-process
  * or by NOTIFY), the fallback sweep finds some, the deadline passes, the client goes away or
  * the gateway shuts down.
+ *
+ * The wait is registered before the queue is read, so one read per round suffices: a commit
+ * after the read wakes us, a commit before it is in what we read. Woken by this process's own
+ * commit, the long-poll answers with the orders handed over — the queue was empty when read, so
+ * they are exactly what a read would return now, less any another process committed meanwhile
+ * (its notification wakes the next long-poll). A lost notification is caught by the gateway's
+ * periodic sweep.
  */
 async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, signal: AbortSignal, log: FastifyBaseLogger): Promise<Record<string, unknown>[]> {
   const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
+  // Our own registration can be withdrawn without disturbing the account's other long-polls.
+  const mine: { cancel?: () => void } = {};
+  const waitFor = () => ctx.hub.wait(accountId, Math.max(0, deadline - ctx.now()), signal, mine);
+  let waiting = deadline > ctx.now() && !ctx.closing() ? waitFor() : null;
   let orders = await read();
-  while (orders.length === 0 && !signal.aborted && !ctx.closing()) {
-    const left = deadline - ctx.now();
-    if (left <= 0) break;
-    // Register before re-reading: a commit between the read and the wait still wakes us. A lost
-    // notification is caught by the gateway's periodic sweep, which wakes us too.
-    const waiting = ctx.hub.wait(accountId, left, signal);
-    orders = await read();
-    if (orders.length > 0) {
-      ctx.hub.wake(accountId);
-      await waiting;
+  while (orders.length === 0 && waiting && !signal.aborted && !ctx.closing()) {
+    const woke = await waiting;
+    waiting = null;
+    if (woke.why !== 'woken') break;
+    if (woke.orders && woke.orders.length > 0) {
+      orders = woke.orders.slice(0, limit);
       break;
     }
-    await waiting;
+    if (deadline > ctx.now() && !ctx.closing()) waiting = waitFor();
     orders = await read();
+  }
+  if (waiting) {
+    // Answering with what was read: release our registration now.
+    mine.cancel?.();
+    await waiting;
   }
   for (const o of orders) ctx.deliveries.get(String(o.orderId)).catch((err: unknown) => log.warn({ err }, 'could not record delivery'));
   return orders;

@@ -60,7 +60,7 @@ export interface IngestOptions {
   copyPendingOrders: boolean;
 }
 
-export async function ingestSignals(q: Queryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: string[] }> {
+export async function ingestSignals(q: Queryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: Map<string, Record<string, unknown>[]> }> {
   const masters = [...new Set(items.map((i) => i.accountId))];
   const locks = await lockMasters(q, masters);
   const stored = await findIdempotencyRecords(q, items.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
@@ -107,7 +107,9 @@ export async function ingestSignals(q: Queryable, items: SignalSubmission[], now
       }
       const written = batch.addOrders({ sourceId: signalId, runId, signalId, ctx, orders: d.orders });
       orders += written.length;
-      return { ...d, orderIds: written.map((w) => w.orderId) };
+      // The planned orders themselves are the orders' payloads: the run keeps their ids only.
+      const { orders: _planned, ...decision } = d;
+      return { ...decision, orderIds: written.map((w) => w.orderId) };
     });
 
     const received = new Date(receivedAtMs).toISOString();
@@ -133,5 +135,12 @@ export async function ingestSignals(q: Queryable, items: SignalSubmission[], now
     outcomes[idx] = { ok: true, status: 202, body: answer.response as SignalAccepted, replayed: false };
   }
   await batch.flush(q);
-  return { outcomes, wake: batch.wokenFollowers };
+  // Each follower's new orders in the order they were written (its long-polls are handed them).
+  const wake = new Map<string, Record<string, unknown>[]>();
+  for (const w of batch.written) {
+    const list = wake.get(w.followerAccountId);
+    if (list) list.push(w.payload);
+    else wake.set(w.followerAccountId, [w.payload]);
+  }
+  return { outcomes, wake };
 }

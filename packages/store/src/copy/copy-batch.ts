@@ -71,10 +71,6 @@ export class CopyBatch {
     return this.orders.length === 0 && this.signals.length === 0 && this.runs.length === 0 && this.idempotency.length === 0 && this.sequences.size === 0 && this.events.length === 0 && this.newLegs.size === 0 && this.pendingChanges.size === 0;
   }
 
-  get wokenFollowers(): string[] {
-    return [...this.followersToWake];
-  }
-
   /** Adds one subscription's planned orders (ids from (source, subscription, index)) and applies them to ctx. */
   addOrders(input: { sourceId: string; runId: string; signalId: string | null; ctx: StoredFollowerContext; orders: PlannedOrder[] }): WrittenOrder[] {
     const { ctx } = input;
