@@ -25,7 +25,8 @@ export class GroupCommit<I, O, X = void> {
 
   constructor(
     private readonly db: Db,
-    private readonly work: (q: Queryable, items: I[]) => Promise<{ outcomes: O[]; after: X }>,
+    /** `attempt` is 0 for a batch's first try, higher when its items are retried after a failure. */
+    private readonly work: (q: Queryable, items: I[], attempt: number) => Promise<{ outcomes: O[]; after: X }>,
     private readonly options: { lane?: (item: I) => string; maxBatch?: number; maxConcurrent?: number; onCommitted?: (after: X) => void } = {},
   ) {}
 
@@ -63,18 +64,19 @@ export class GroupCommit<I, O, X = void> {
     }
   }
 
-  private async run(batch: Array<Waiting<I, O>>, retried = false): Promise<void> {
+  private async run(batch: Array<Waiting<I, O>>, attempt = 0): Promise<void> {
     try {
-      const { outcomes, after } = await this.db.tx((q) => this.work(q, batch.map((w) => w.item)));
+      const { outcomes, after } = await this.db.tx((q) => this.work(q, batch.map((w) => w.item), attempt));
       this.options.onCommitted?.(after);
       batch.forEach((w, i) => w.resolve(outcomes[i]!));
     } catch (e) {
       if (batch.length > 1 && !isConnectionError(e)) {
-        for (const w of batch) await this.run([w]);
+        for (const w of batch) await this.run([w], 1);
         return;
       }
-      // Another process stored the same idempotency key meanwhile: once more, and it replays.
-      if (isUniqueViolation(e) && !retried) return this.run(batch, true);
+      // The idempotency key is stored already (by another process meanwhile, or earlier with a
+      // different request): once more with every key looked up, and it replays or is refused.
+      if (isUniqueViolation(e) && attempt < 2) return this.run(batch, attempt + 1);
       for (const w of batch) w.reject(e);
     }
   }

@@ -4,6 +4,7 @@ import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/pro
 import {
   CopyBatch, findIdempotencyRecords, loadFollowerContextsForMasters, lockMasters, type Queryable, type StoredResponse,
 } from '@kopitra/store';
+import { hoistCommonInputs } from './common-inputs';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
 export interface SignalSubmission {
@@ -58,12 +59,21 @@ function relevantIds(items: SignalSubmission[]): string[] {
 export interface IngestOptions {
   /** Feature flag `copy.pending_orders`: when off, no new pending copies are placed (existing ones are still amended and cancelled). */
   copyPendingOrders: boolean;
+  /**
+   * Look up every Idempotency-Key, not only those of signals at or below the master's last
+   * sequence (a retry after a failed batch: a key stored earlier for another sequence).
+   */
+  lookUpEveryKey?: boolean;
 }
 
 export async function ingestSignals(q: Queryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: Map<string, Record<string, unknown>[]> }> {
   const masters = [...new Set(items.map((i) => i.accountId))];
   const locks = await lockMasters(q, masters);
-  const stored = await findIdempotencyRecords(q, items.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
+  // A key can have been stored only for a sequence already accepted: a signal beyond the master's
+  // last sequence needs no look-up (a key reused for a new sequence fails the insert, and the
+  // retry looks every key up and refuses it).
+  const mayRepeat = options.lookUpEveryKey ? items : items.filter((i) => i.body.sequence <= locks.get(i.accountId)!.lastSequence);
+  const stored = await findIdempotencyRecords(q, mayRepeat.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
   const contexts = await loadFollowerContextsForMasters(q, masters, undefined, relevantIds(items));
   const batch = new CopyBatch(nowMs);
   const now = new Date(nowMs).toISOString();
@@ -100,7 +110,7 @@ export async function ingestSignals(q: Queryable, items: SignalSubmission[], now
     const planMs = round3(performance.now() - planStart);
 
     let orders = 0;
-    const decisionRows = decisions.map((d, i) => {
+    const perFollower = decisions.map((d, i) => {
       const ctx = followers[i]!;
       if (event.type === 'position.opened' && d.notes.includes('linked_to_pending_copy')) {
         batch.linkPendingFill(ctx, event.position.orderId ?? event.position.id, event.position.id);
@@ -111,13 +121,14 @@ export async function ingestSignals(q: Queryable, items: SignalSubmission[], now
       const { orders: _planned, ...decision } = d;
       return { ...decision, orderIds: written.map((w) => w.orderId) };
     });
+    const { common: decisionInputs, decisions: decisionRows } = hoistCommonInputs(perFollower);
 
     const received = new Date(receivedAtMs).toISOString();
     batch.addSignal({ id: signalId, accountId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, receivedAt: received, body, runId, gap });
     batch.addRun({
       id: runId, kind: 'signal', status: decisions.length > 0 && decisions.every((d) => d.outcome === 'skipped') ? 'partially_succeeded' : 'succeeded',
       accountId, startedAt: received, finishedAt: now,
-      trigger: { signalId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, gap, signal: body },
+      trigger: { signalId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, gap, signal: body, ...(decisions.length > 1 ? { decisionInputs } : {}) },
       steps: [
         { at: received, stage: 'received', outcome: 'ok', detail: { sequence: body.sequence, gap } },
         { at: now, stage: 'planned', outcome: 'ok', detail: { subscriptions: decisions.length, orders, planMs } },

@@ -124,11 +124,8 @@ export class CopyBatch {
         masterPositionId: o.masterPositionId, masterOrderId: o.masterOrderId,
         followerPositionId: followerPositionId ?? null, tag, openTag, updates: o.updates ?? null,
       };
-      this.orders.push({
-        ord: this.orders.length, id: orderId, run_id: input.runId, signal_id: input.signalId, subscription_id: sub.id,
-        follower_account_id: sub.followerAccountId, action: o.action, master_position_id: o.masterPositionId,
-        master_order_id: o.masterOrderId, leg_id: legId, tag, payload, created_at: now, expires_at: payload.expiresAt,
-      });
+      // The row's other columns are read from the payload by the statement: each value travels once.
+      this.orders.push({ s: input.signalId, f: sub.followerAccountId, l: legId, p: payload });
       out.push({ orderId, followerAccountId: sub.followerAccountId, subscriptionId: sub.id, action: o.action, volume: o.volume, payload });
     });
     ctx.copies = ctx.copies.filter((l) => l.volume > 0);
@@ -245,11 +242,9 @@ run AS (
 ord AS (
   INSERT INTO orders (id, run_id, signal_id, subscription_id, follower_account_id, action, master_position_id,
                       master_order_id, leg_id, tag, payload, created_at, expires_at)
-  SELECT id, run_id, signal_id, subscription_id, follower_account_id, action, master_position_id,
-         master_order_id, leg_id, tag, payload, created_at, expires_at
-    FROM jsonb_to_recordset($3::jsonb) AS x(ord integer, id text, run_id text, signal_id text, subscription_id text,
-         follower_account_id text, action text, master_position_id text, master_order_id text, leg_id text,
-         tag text, payload jsonb, created_at timestamptz, expires_at timestamptz)
+  SELECT p->>'orderId', p->>'runId', x->>'s', p->>'subscriptionId', x->>'f', p->>'action', p->>'masterPositionId',
+         p->>'masterOrderId', x->>'l', p->>'tag', p, (p->>'createdAt')::timestamptz, (p->>'expiresAt')::timestamptz
+    FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(x, ord), LATERAL (SELECT x->'p' AS p) AS pl
   ORDER BY ord -- seq follows the planned order: a follower executes them oldest first
   ON CONFLICT (id) DO NOTHING),
 leg AS (

@@ -45,7 +45,7 @@ function round8(n: number): number {
  * batch, the transition table and copy-leg corrections applied in memory (two reports of one order
  * in one batch behave as if sent one after the other), one statement to write it all.
  */
-export async function recordExecutions(q: Queryable, items: ExecutionSubmission[], receivedAt: string): Promise<{ results: ExecutionResult[]; events: KopitraEvent[] }> {
+export async function recordExecutions(q: Queryable, items: ExecutionSubmission[], receivedAt: string, lookUpEveryKey = false): Promise<{ results: ExecutionResult[]; events: KopitraEvent[] }> {
   // Lock the orders first (in id order): a concurrent repeat waits here, then finds the record below.
   const ids = [...new Set(items.map((i) => i.report.orderId))].sort();
   const { rows } = await q.query<OrderRow>(
@@ -53,8 +53,15 @@ export async function recordExecutions(q: Queryable, items: ExecutionSubmission[
        FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
     [ids],
   );
-  const stored = await findIdempotencyRecords(q, items.map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey })));
   const orders = new Map(rows.map((r) => [r.id, { ...r, volume: r.volume === null ? null : Number(r.volume) }]));
+  // A key can only have been stored by a report that was accepted for its order, and an order still
+  // pending or delivered has had none: their keys need no look-up. A key reused for another order
+  // fails the insert, and the retry (lookUpEveryKey) looks every key up and refuses it.
+  const unreported = (i: ExecutionSubmission) => {
+    const status = orders.get(i.report.orderId)?.status;
+    return status === 'pending' || status === 'delivered';
+  };
+  const stored = await findIdempotencyRecords(q, items.filter((i) => lookUpEveryKey || !unreported(i)).map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey })));
   const needHistory = rows.filter((r) => !OPEN.has(r.status) || r.action === 'open').map((r) => r.id);
   const terminal = new Map<string, ExecutionReport>();
   const lastPartial = new Map<string, number>();

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { hoistCommonInputs } from './common-inputs';
+
+test('inputs shared by every decision move to the run; each decision keeps its own', () => {
+  const { common, decisions } = hoistCommonInputs([
+    { inputs: { masterPrice: 1.085, masterSide: 'buy', multiplier: 1, sl: null, map: { a: 1 } } },
+    { inputs: { masterPrice: 1.085, masterSide: 'buy', multiplier: 2, sl: null, map: { a: 1 } } },
+  ]);
+  assert.deepEqual(common, { masterPrice: 1.085, masterSide: 'buy', sl: null });
+  assert.deepEqual(decisions.map((d) => d.inputs), [{ multiplier: 1, map: { a: 1 } }, { multiplier: 2, map: { a: 1 } }]);
+});
+
+test('one decision, or nothing shared: unchanged', () => {
+  const one = [{ inputs: { a: 1 } }];
+  assert.deepEqual(hoistCommonInputs(one), { common: {}, decisions: one });
+  const none = [{ inputs: { a: 1 } }, { inputs: { a: 2 } }];
+  assert.deepEqual(hoistCommonInputs(none).common, {});
+});
+
+test('a key present in only some decisions stays with them (absent is not the same as undefined)', () => {
+  const { common, decisions } = hoistCommonInputs([{ inputs: { a: 1, b: undefined } }, { inputs: { a: 1 } }]);
+  assert.deepEqual(common, { a: 1 });
+  assert.ok('b' in decisions[0]!.inputs);
+});
+
+test('property: merging the common inputs back gives every decision its inputs exactly', () => {
+  const scalar = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('buy', 'sell', null, true, false, 0.1, -0));
+  fc.assert(fc.property(fc.array(fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), scalar), { minLength: 1, maxLength: 6 }), (inputsList) => {
+    const original = inputsList.map((inputs, i) => ({ id: i, inputs }));
+    const { common, decisions } = hoistCommonInputs(original);
+    decisions.forEach((d, i) => assert.deepEqual({ ...common, ...d.inputs }, { ...original[i]!.inputs }));
+  }));
+});
