@@ -36,16 +36,23 @@ export class EventHub {
     res.on('close', () => this.clients.delete(res));
   }
 
+  /** One NOTIFY payload: an event, or a batch's events as an array. */
   publish(payload: string): void {
-    let kind = 'message';
+    let parsed: unknown;
     try {
-      const parsed = JSON.parse(payload) as { kind?: unknown };
-      if (typeof parsed.kind === 'string' && EVENT_NAMES.has(parsed.kind)) kind = parsed.kind;
+      parsed = JSON.parse(payload);
     } catch {
       return; // not ours
     }
+    if (Array.isArray(parsed)) for (const e of parsed) this.publishOne(e, JSON.stringify(e));
+    else this.publishOne(parsed, payload);
+  }
+
+  private publishOne(event: unknown, json: string): void {
+    const kind = (event as { kind?: unknown } | null)?.kind;
+    const name = typeof kind === 'string' && EVENT_NAMES.has(kind) ? kind : 'message';
     // NOTIFY payloads are single-line JSON; a data line must not contain a newline.
-    this.broadcast(`event: ${kind}\ndata: ${payload.replace(/\n/g, ' ')}\n\n`);
+    this.broadcast(`event: ${name}\ndata: ${json.replace(/\n/g, ' ')}\n\n`);
   }
 
   private broadcast(chunk: string): void {

@@ -3,7 +3,7 @@ import { deriveOrderId, orderTag } from '@kopitra/protocol';
 import type { Queryable } from '../db';
 import type { AuditRunRecord, SignalRecord } from './signals';
 import type { StoredResponse } from './idempotency';
-import type { KopitraEvent } from './events';
+import { EVENTS_CHANNEL, eventPayloads, type KopitraEvent } from './events';
 
 /** A copy leg as stored: its id is the id of the order that opened it. */
 export interface StoredLeg extends CopyLeg {
@@ -198,7 +198,7 @@ export class CopyBatch {
       size += id.length + 1;
     }
     if (chunk.length) out.push({ channel: 'kopitra_orders', payload: chunk.join(',') });
-    for (const e of this.events) out.push({ channel: 'kopitra_events', payload: JSON.stringify(e) });
+    for (const payload of eventPayloads(this.events)) out.push({ channel: EVENTS_CHANNEL, payload });
     return out;
   }
 

@@ -1,5 +1,5 @@
 import type { Queryable } from '../db';
-import type { KopitraEvent } from './events';
+import { eventPayloads, type KopitraEvent } from './events';
 import { isTerminal, type ExecutionReport, type ExecutionStatus } from './executions';
 import { findIdempotencyRecords, type StoredResponse } from './idempotency';
 
@@ -157,7 +157,7 @@ export async function recordExecutions(q: Queryable, items: ExecutionSubmission[
       JSON.stringify([...legOps].map(([leg_id, op]) => ({ leg_id, set: op.set, fp: op.fp, delta: op.delta }))),
       [...pendingOff],
       JSON.stringify(idempotency),
-      JSON.stringify(events.map((e) => JSON.stringify(e))),
+      JSON.stringify(eventPayloads(events)),
     ]);
   }
   return { results, events };

@@ -1,0 +1,18 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { eventPayloads, type KopitraEvent } from './events';
+
+const signal = (i: number): KopitraEvent => ({ kind: 'signal', runId: `run_${i}`, accountId: `acc_${i}`, type: 'position.opened', orders: i, gap: false, at: '2026-11-25T00:00:00.000Z' });
+
+test('a batch of events travels as few NOTIFY payloads as fit, each under the 8000-byte limit, in order', () => {
+  const events = Array.from({ length: 500 }, (_, i) => signal(i));
+  const payloads = eventPayloads(events);
+  assert.ok(payloads.length > 1 && payloads.length < 20, `${payloads.length} payloads`);
+  for (const p of payloads) assert.ok(Buffer.byteLength(p) < 8000, `${Buffer.byteLength(p)} bytes`);
+  assert.deepEqual(payloads.flatMap((p) => JSON.parse(p) as KopitraEvent[]), events);
+});
+
+test('no events, no notification; one event, a one-element array', () => {
+  assert.deepEqual(eventPayloads([]), []);
+  assert.deepEqual(eventPayloads([signal(1)]).map((p) => JSON.parse(p)), [[signal(1)]]);
+});
