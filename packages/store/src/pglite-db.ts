@@ -1,9 +1,17 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Db, QueryResult } from './db';
+import { readPgliteTemplate } from './pglite-template';
 
 export interface PgliteDbOptions {
   /** Directory of the embedded database, or undefined for an in-memory one (tests). */
   dataDir?: string;
+  /**
+   * The template file a new database starts from (see pglite-template.ts); null: never use one.
+   * Default: the template for the current migrations and PGlite version, when it has been built.
+   */
+  templateFile?: string | null;
 }
 
 /**
@@ -11,11 +19,36 @@ export interface PgliteDbOptions {
  * itself, so `tx` calls queue behind each other exactly as they would on one connection.
  */
 export async function openPgliteDb(options: PgliteDbOptions): Promise<Db> {
-  const { PGlite, types } = await import('@electric-sql/pglite');
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const parsers = { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) };
-  const db = await PGlite.create(options.dataDir ?? 'memory://', { parsers });
+  return (await openPglite(options)).db;
+}
 
+/** openPgliteDb, also handing back the PGlite instance itself (the template builder dumps it). */
+export async function openPglite(options: PgliteDbOptions): Promise<{ pglite: PGlite; db: Db }> {
+  const { PGlite, types } = await import('@electric-sql/pglite');
+  const parsers = { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) };
+  const dataDir = options.dataDir ?? 'memory://';
+
+  // Only a database that does not exist yet starts from the template: an empty (or missing) dir,
+  // or memory. A dir with anything in it is left to PGlite exactly as before, so an existing
+  // database is never replaced, and a failed load below can be undone by emptying the dir.
+  const fresh = !options.dataDir || isEmptyDir(options.dataDir);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const template = fresh && options.templateFile !== null ? await readPgliteTemplate(options.templateFile) : undefined;
+
+  let pglite: PGlite | undefined;
+  if (template) {
+    try {
+      pglite = await PGlite.create(dataDir, { parsers, loadDataDir: template });
+    } catch {
+      // A damaged or incompatible template costs the time it saved, nothing more.
+      if (options.dataDir) emptyDir(options.dataDir);
+    }
+  }
+  pglite ??= await PGlite.create(dataDir, { parsers });
+  return { pglite, db: asDb(pglite) };
+}
+
+function asDb(pglite: PGlite): Db {
   const toResult = <R>(r: { rows: unknown[]; affectedRows?: number }): QueryResult<R> => ({
     rows: r.rows as R[],
     rowCount: r.affectedRows ?? r.rows.length,
@@ -23,17 +56,30 @@ export async function openPgliteDb(options: PgliteDbOptions): Promise<Db> {
 
   return {
     kind: 'pglite',
-    query: async (text, params) => toResult(await db.query(text, params as unknown[] | undefined)),
-    tx: (fn) => db.transaction((t) => fn({ query: async (text, params) => toResult(await t.query(text, params as unknown[] | undefined)) })),
+    query: async (text, params) => toResult(await pglite.query(text, params as unknown[] | undefined)),
+    tx: (fn) => pglite.transaction((t) => fn({ query: async (text, params) => toResult(await t.query(text, params as unknown[] | undefined)) })),
     async exec(sql) {
-      await db.exec(sql);
+      await pglite.exec(sql);
     },
     async listen(channel, onPayload) {
-      const unsub = await db.listen(channel, onPayload);
+      const unsub = await pglite.listen(channel, onPayload);
       return unsub;
     },
     async close() {
-      await db.close();
+      await pglite.close();
     },
   };
+}
+
+function isEmptyDir(dir: string): boolean {
+  try {
+    return readdirSync(dir).length === 0;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw e;
+  }
+}
+
+function emptyDir(dir: string): void {
+  for (const name of readdirSync(dir)) rmSync(join(dir, name), { recursive: true, force: true });
 }

@@ -1,0 +1,82 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { migrate } from './migrate';
+import { openPgliteDb } from './pglite-db';
+import { migrationsFingerprint, readPgliteTemplate, templatePath } from './pglite-template';
+import { buildPgliteTemplate } from './pglite-template-build';
+
+// Each PGlite open costs seconds and ~0.8 GB: a few, one after another, each closed.
+describe('PGlite template', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'kopitra-pglite-template-'));
+  after(() => rmSync(tmp, { recursive: true, force: true }));
+
+  test('the fingerprint follows the migrations and the PGlite version; another fingerprint finds no template', async () => {
+    const dir = join(tmp, 'migrations');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '001_a.sql'), 'CREATE TABLE a (x int);');
+    const base = migrationsFingerprint(dir, '1.0.0');
+    assert.match(base, /^[0-9a-f]{16}$/);
+
+    writeFileSync(join(dir, 'notes.md'), 'not a migration');
+    assert.equal(migrationsFingerprint(dir, '1.0.0'), base, 'only NNN_name.sql files count');
+    assert.notEqual(migrationsFingerprint(dir, '1.0.1'), base, 'another PGlite version');
+    writeFileSync(join(dir, '002_b.sql'), 'CREATE TABLE b (x int);');
+    assert.notEqual(migrationsFingerprint(dir, '1.0.0'), base, 'a new migration');
+    rmSync(join(dir, '002_b.sql'));
+    writeFileSync(join(dir, '001_a.sql'), 'CREATE TABLE a (x bigint);');
+    assert.notEqual(migrationsFingerprint(dir, '1.0.0'), base, 'an edited migration');
+
+    assert.match(templatePath(), new RegExp(`[/\\\\]\\.pglite-template[/\\\\]${migrationsFingerprint()}\\.tar\\.gz$`));
+    assert.notEqual(templatePath(base), templatePath());
+    assert.equal(await readPgliteTemplate(templatePath(base)), undefined);
+  });
+
+  describe('built', () => {
+    let file: string;
+    before(async () => {
+      const dir = join(tmp, 'templates');
+      mkdirSync(dir);
+      writeFileSync(join(dir, '0000000000000000.tar.gz'), 'an older template');
+      file = await buildPgliteTemplate(join(dir, 'f1f1f1f1f1f1f1f1.tar.gz'));
+      assert.ok(existsSync(file));
+      assert.ok(!existsSync(join(dir, '0000000000000000.tar.gz')), 'older templates are removed');
+    });
+
+    test('a new data dir starts migrated from it; an existing database is kept', async () => {
+      const dataDir = join(tmp, 'data');
+      const db = await openPgliteDb({ dataDir, templateFile: file });
+      try {
+        assert.deepEqual(await migrate(db), [], 'nothing left to apply');
+        await db.query(`INSERT INTO accounts (id, name, role, platform, broker_name, broker_server, login)
+          VALUES ('acc_t', 'T', 'master', 'mt5', 'B', 'B-Live', '1')`);
+      } finally {
+        await db.close();
+      }
+
+      const again = await openPgliteDb({ dataDir, templateFile: file });
+      try {
+        const { rows } = await again.query<{ id: string }>('SELECT id FROM accounts');
+        assert.deepEqual(rows, [{ id: 'acc_t' }]);
+      } finally {
+        await again.close();
+      }
+    });
+
+    test('a template that fails to load leaves nothing behind: the database is made from scratch', async () => {
+      // A valid gzip of a cut-off tarball: PGlite unpacks part of it into the dir, then fails.
+      const damaged = join(tmp, 'damaged.tar.gz');
+      writeFileSync(damaged, gzipSync(gunzipSync(readFileSync(file)).subarray(0, 2_000_000)));
+      const db = await openPgliteDb({ dataDir: join(tmp, 'data-damaged'), templateFile: damaged });
+      try {
+        const applied = await migrate(db);
+        assert.ok(applied.includes('001_init.sql'), 'migrated from scratch, not from the template');
+      } finally {
+        await db.close();
+      }
+    });
+  });
+});
