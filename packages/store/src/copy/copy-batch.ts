@@ -215,9 +215,10 @@ export class CopyBatch {
     }));
     const params = [
       this.signals, this.runs, this.orders, legs,
-      [...this.legDeltas].map(([leg_id, delta]) => ({ leg_id, delta })),
-      pending, [...this.pendingChanges.values()].map((c) => ({ subscription_id: c.subscriptionId, master_order_id: c.masterOrderId, price: c.price, active: c.active })),
-      this.idempotency, [...this.sequences].map(([account_id, s]) => ({ account_id, sequence: s.sequence, gap: s.gap })),
+      // Rows updated with values of their own: objects keyed by the row's key (see the statement).
+      Object.fromEntries(this.legDeltas),
+      pending, Object.fromEntries([...this.pendingChanges.values()].map((c) => [`${c.subscriptionId}|${c.masterOrderId}`, { sub: c.subscriptionId, mo: c.masterOrderId, price: c.price, active: c.active }])),
+      this.idempotency, Object.fromEntries([...this.sequences].map(([accountId, s]) => [accountId, s])),
       this.notifications(),
     ].map((x) => JSON.stringify(x));
     await q.query(FLUSH_SQL, params);
@@ -227,6 +228,13 @@ export class CopyBatch {
 // Data-modifying CTEs run once each, to completion, whether or not the main query reads them.
 // They do not see each other's rows, which is why legs and pending copies created in this batch
 // are inserted with their final state instead of being updated afterwards.
+//
+// Rows are updated without joins: the keys come from a JSON object (`jsonb_object_keys`), the
+// table is reached by `key = ANY(ARRAY(...))` (an index scan bounded by the batch, whatever the
+// table's size or the plan cached when it was small), and each row's values are looked up in the
+// object by its key. A join with the parameter planned a whole-table scan on a fresh table, and
+// `= ANY` added to the join made a nested loop compare every row with every key (measured: 466 ms
+// for 1,000 rows).
 const FLUSH_SQL = `
 WITH
 sig AS (
@@ -254,14 +262,11 @@ leg AS (
          follower_symbol text, side text, volume numeric, opened_at timestamptz)
   ON CONFLICT (open_order_id) DO NOTHING),
 leg_change AS (
-  UPDATE copy_legs l SET volume = GREATEST(l.volume + d.delta, 0)
-    FROM jsonb_to_recordset($5::jsonb) AS d(leg_id text, delta numeric),
-         -- rows locked in key order, like every writer of copy_legs: no crosswise waits
-         (SELECT open_order_id FROM copy_legs
-           WHERE open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($5::jsonb) AS k(leg_id text)))
-           ORDER BY open_order_id FOR UPDATE) AS locked
-   WHERE l.open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($5::jsonb) AS k(leg_id text)))
-     AND l.open_order_id = d.leg_id AND locked.open_order_id = d.leg_id),
+  UPDATE copy_legs l SET volume = GREATEST(l.volume + ($5::jsonb ->> l.open_order_id)::numeric, 0)
+   WHERE l.open_order_id = ANY(ARRAY(
+           -- rows locked in key order, like every writer of copy_legs: no crosswise waits
+           SELECT open_order_id FROM copy_legs WHERE open_order_id = ANY(ARRAY(SELECT jsonb_object_keys($5::jsonb)))
+            ORDER BY open_order_id FOR UPDATE))),
 pen AS (
   INSERT INTO pending_copies (subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active)
   SELECT subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active
@@ -271,18 +276,19 @@ pen AS (
     SET place_order_id = EXCLUDED.place_order_id, follower_symbol = EXCLUDED.follower_symbol, kind = EXCLUDED.kind,
         volume = EXCLUDED.volume, price = EXCLUDED.price, active = EXCLUDED.active),
 pen_change AS (
-  UPDATE pending_copies p SET price = COALESCE(u.price, p.price), active = p.active AND u.active
-    FROM jsonb_to_recordset($7::jsonb) AS u(subscription_id text, master_order_id text, price double precision, active boolean)
-   WHERE p.subscription_id = ANY(ARRAY(SELECT subscription_id FROM jsonb_to_recordset($7::jsonb) AS k(subscription_id text)))
-     AND p.subscription_id = u.subscription_id AND p.master_order_id = u.master_order_id),
+  UPDATE pending_copies p
+     SET price = COALESCE(($7::jsonb -> (p.subscription_id || '|' || p.master_order_id) ->> 'price')::double precision, p.price),
+         active = p.active AND ($7::jsonb -> (p.subscription_id || '|' || p.master_order_id) ->> 'active')::boolean
+   WHERE p.subscription_id = ANY(ARRAY(SELECT v ->> 'sub' FROM jsonb_each($7::jsonb) AS e(k, v)))
+     AND p.master_order_id = ANY(ARRAY(SELECT v ->> 'mo' FROM jsonb_each($7::jsonb) AS e(k, v)))
+     AND $7::jsonb ? (p.subscription_id || '|' || p.master_order_id)),
 idem AS (
   INSERT INTO idempotency_records (account_id, key, request_hash, status, response)
   SELECT account_id, key, request_hash, status, response
     FROM jsonb_to_recordset($8::jsonb) AS x(account_id text, key text, request_hash text, status integer, response jsonb)),
 seq AS (
-  UPDATE account_state s SET last_sequence = x.sequence, resync_pending = s.resync_pending OR x.gap
-    FROM jsonb_to_recordset($9::jsonb) AS x(account_id text, sequence bigint, gap boolean)
-   WHERE s.account_id = ANY(ARRAY(SELECT account_id FROM jsonb_to_recordset($9::jsonb) AS k(account_id text)))
-     AND s.account_id = x.account_id)
+  UPDATE account_state s SET last_sequence = ($9::jsonb -> s.account_id ->> 'sequence')::bigint,
+         resync_pending = s.resync_pending OR ($9::jsonb -> s.account_id ->> 'gap')::boolean
+   WHERE s.account_id = ANY(ARRAY(SELECT jsonb_object_keys($9::jsonb))))
 SELECT count(pg_notify(n.channel, n.payload))::int AS notified
   FROM jsonb_to_recordset($10::jsonb) AS n(channel text, payload text)`;

@@ -152,9 +152,10 @@ export async function recordExecutions(q: Queryable, items: ExecutionSubmission[
   if (executions.length > 0 || idempotency.length > 0) {
     await q.query(WRITE_SQL, [
       JSON.stringify(executions),
-      JSON.stringify([...orderUpdates.values()]),
+      // Keyed by the row's id: the statement updates without joining (see copy-batch.ts).
+      JSON.stringify(Object.fromEntries([...orderUpdates.values()].map((u) => [u.id, u]))),
       receivedAt,
-      JSON.stringify([...legOps].map(([leg_id, op]) => ({ leg_id, set: op.set, fp: op.fp, delta: op.delta }))),
+      JSON.stringify(Object.fromEntries(legOps)),
       [...pendingOff],
       JSON.stringify(idempotency),
       JSON.stringify(eventPayloads(events)),
@@ -170,21 +171,17 @@ ex AS (
   SELECT order_id, status, terminal, body, received_at
     FROM jsonb_to_recordset($1::jsonb) AS x(order_id text, status text, terminal boolean, body jsonb, received_at timestamptz)),
 ord AS (
-  UPDATE orders o SET status = u.status,
-         finished_at = CASE WHEN u.finished THEN $3::timestamptz ELSE o.finished_at END,
+  UPDATE orders o SET status = $2::jsonb -> o.id ->> 'status',
+         finished_at = CASE WHEN ($2::jsonb -> o.id ->> 'finished')::boolean THEN $3::timestamptz ELSE o.finished_at END,
          first_delivered_at = COALESCE(o.first_delivered_at, $3::timestamptz)
-    FROM jsonb_to_recordset($2::jsonb) AS u(id text, status text, finished boolean)
-   WHERE o.id = ANY(ARRAY(SELECT id FROM jsonb_to_recordset($2::jsonb) AS k(id text))) AND o.id = u.id),
+   WHERE o.id = ANY(ARRAY(SELECT jsonb_object_keys($2::jsonb)))),
 leg AS (
-  UPDATE copy_legs l SET volume = COALESCE(c.set, l.volume) + c.delta,
-         follower_position_id = COALESCE(c.fp, l.follower_position_id)
-    FROM jsonb_to_recordset($4::jsonb) AS c(leg_id text, set numeric, fp text, delta numeric),
-         -- rows locked in key order, like every writer of copy_legs: no crosswise waits
-         (SELECT open_order_id FROM copy_legs
-           WHERE open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($4::jsonb) AS k(leg_id text)))
-           ORDER BY open_order_id FOR UPDATE) AS locked
-   WHERE l.open_order_id = ANY(ARRAY(SELECT leg_id FROM jsonb_to_recordset($4::jsonb) AS k(leg_id text)))
-     AND l.open_order_id = c.leg_id AND locked.open_order_id = c.leg_id),
+  UPDATE copy_legs l SET volume = COALESCE(($4::jsonb -> l.open_order_id ->> 'set')::numeric, l.volume) + ($4::jsonb -> l.open_order_id ->> 'delta')::numeric,
+         follower_position_id = COALESCE($4::jsonb -> l.open_order_id ->> 'fp', l.follower_position_id)
+   WHERE l.open_order_id = ANY(ARRAY(
+           -- rows locked in key order, like every writer of copy_legs: no crosswise waits
+           SELECT open_order_id FROM copy_legs WHERE open_order_id = ANY(ARRAY(SELECT jsonb_object_keys($4::jsonb)))
+            ORDER BY open_order_id FOR UPDATE))),
 pen AS (
   UPDATE pending_copies SET active = false WHERE place_order_id = ANY($5::text[])),
 idem AS (

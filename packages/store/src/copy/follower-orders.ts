@@ -66,11 +66,12 @@ export async function followersWithPendingOrders(q: Queryable, followerAccountId
 export async function markDelivered(q: Queryable, orderIds: string[]): Promise<void> {
   if (orderIds.length === 0) return;
   await q.query(
+    // No join: the rows locked below are reached by their ids (a join with \`= ANY\` beside it
+    // compared every row with every id — 466 ms for a fan-out's 1,000).
     `UPDATE orders o SET status = CASE WHEN o.status = 'pending' THEN 'delivered' ELSE o.status END,
                          first_delivered_at = COALESCE(o.first_delivered_at, now())
-       FROM (SELECT id FROM orders WHERE id = ANY($1::text[]) AND status IN ('pending', 'delivered')
-              ORDER BY id FOR UPDATE SKIP LOCKED) x
-      WHERE o.id = ANY($1::text[]) AND o.id = x.id`,
+      WHERE o.id = ANY(ARRAY(SELECT id FROM orders WHERE id = ANY($1::text[]) AND status IN ('pending', 'delivered')
+                              ORDER BY id FOR UPDATE SKIP LOCKED))`,
     [orderIds],
   );
 }
@@ -92,10 +93,14 @@ export async function expireOrders(q: Queryable, followerAccountId: string | nul
      ), opens AS (
        UPDATE copy_legs l SET volume = 0
         WHERE l.open_order_id = ANY(ARRAY(SELECT id FROM expired WHERE action = 'open'))
+     ), give_back AS (
+       -- two expired closes of one leg give back both volumes
+       SELECT jsonb_object_agg(leg_id, volume) AS by_leg
+         FROM (SELECT leg_id, sum(volume) AS volume FROM expired
+                WHERE action = 'close' AND leg_id IS NOT NULL AND volume IS NOT NULL GROUP BY leg_id) s
      ), closes AS (
-       UPDATE copy_legs l SET volume = l.volume + e.volume FROM expired e
-        WHERE l.open_order_id = ANY(ARRAY(SELECT leg_id FROM expired WHERE action = 'close' AND volume IS NOT NULL))
-          AND e.action = 'close' AND l.open_order_id = e.leg_id AND e.volume IS NOT NULL
+       UPDATE copy_legs l SET volume = l.volume + ((SELECT by_leg FROM give_back) ->> l.open_order_id)::numeric
+        WHERE l.open_order_id = ANY(ARRAY(SELECT jsonb_object_keys((SELECT by_leg FROM give_back))))
      )
      SELECT id FROM expired`,
     [followerAccountId],
