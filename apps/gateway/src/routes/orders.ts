@@ -13,6 +13,16 @@ function numberParam(raw: unknown, name: string, min: number, max: number, fallb
 }
 
 /**
+ * A long-poll's client: gone once its connection closed; `wait.cancel()` withdraws its wait alone
+ * (not the account's other long-polls). Plain fields, not an AbortController: a fan-out ends a
+ * thousand long-polls at once, and each abort() built an exception object.
+ */
+interface Client {
+  gone: boolean;
+  wait: { cancel?: () => void };
+}
+
+/**
  * The follower's pending orders; when there are none, waits until some commit (woken in-process
  * or by NOTIFY), the fallback sweep finds some, the deadline passes, the client goes away or
  * the gateway shuts down.
@@ -24,14 +34,12 @@ function numberParam(raw: unknown, name: string, min: number, max: number, fallb
  * (its notification wakes the next long-poll). A lost notification is caught by the gateway's
  * periodic sweep.
  */
-async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, signal: AbortSignal, log: FastifyBaseLogger): Promise<Record<string, unknown>[]> {
+async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, client: Client, log: FastifyBaseLogger): Promise<Record<string, unknown>[]> {
   const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
-  // Our own registration can be withdrawn without disturbing the account's other long-polls.
-  const mine: { cancel?: () => void } = {};
-  const waitFor = () => ctx.hub.wait(accountId, Math.max(0, deadline - ctx.now()), signal, mine);
+  const waitFor = () => ctx.hub.wait(accountId, Math.max(0, deadline - ctx.now()), undefined, client.wait);
   let waiting = deadline > ctx.now() && !ctx.closing() ? waitFor() : null;
   let orders = await read();
-  while (orders.length === 0 && waiting && !signal.aborted && !ctx.closing()) {
+  while (orders.length === 0 && waiting && !client.gone && !ctx.closing()) {
     const woke = await waiting;
     waiting = null;
     if (woke.why !== 'woken') break;
@@ -44,7 +52,7 @@ async function pollOrders(ctx: GatewayContext, accountId: string, limit: number,
   }
   if (waiting) {
     // Answering with what was read: release our registration now.
-    mine.cancel?.();
+    client.wait.cancel?.();
     await waiting;
   }
   for (const o of orders) ctx.deliveries.get(String(o.orderId)).catch((err: unknown) => log.warn({ err }, 'could not record delivery'));
@@ -64,9 +72,12 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
     const limit = numberParam(query.limit, 'limit', 1, 100, 50, true);
     const accountId = req.ea!.accountId;
     const deadline = ctx.now() + Math.min(wait, ctx.config.maxLongPollSeconds) * 1000;
-    const aborted = new AbortController();
-    req.raw.once('close', () => aborted.abort());
-    if (wait === 0) return reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, aborted.signal, req.log) });
+    const client: Client = { gone: false, wait: {} };
+    req.raw.once('close', () => {
+      client.gone = true;
+      client.wait.cancel?.();
+    });
+    if (wait === 0) return reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client, req.log) });
 
     const open = ctx.longPolls.get(accountId) ?? 0;
     if (open >= ctx.config.maxLongPollsPerAccount) {
@@ -74,7 +85,7 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
     }
     ctx.longPolls.set(accountId, open + 1);
     try {
-      return await reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, aborted.signal, req.log) });
+      return await reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client, req.log) });
     } finally {
       const left = (ctx.longPolls.get(accountId) ?? 1) - 1;
       if (left <= 0) ctx.longPolls.delete(accountId);
