@@ -8,17 +8,22 @@ type WithInputs<D> = Omit<D, 'inputs'> & { inputs: Record<string, unknown> };
 export function hoistCommonInputs<D extends { inputs: object }>(list: D[]): { common: Record<string, unknown>; decisions: Array<WithInputs<D>> } {
   const decisions = list as unknown as Array<WithInputs<D>>;
   if (decisions.length < 2) return { common: {}, decisions };
-  const common: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(decisions[0]!.inputs)) {
-    if (value !== null && typeof value === 'object') continue; // scalars only: compared exactly
-    if (decisions.every((d) => Object.prototype.hasOwnProperty.call(d.inputs, key) && Object.is(d.inputs[key], value))) common[key] = value;
+  // Plain loops: this runs over a fan-out's thousand decisions inside the signal's transaction.
+  const first = decisions[0]!.inputs;
+  let keys = Object.keys(first).filter((k) => first[k] === null || typeof first[k] !== 'object'); // scalars only: compared exactly
+  for (let i = 1; i < decisions.length && keys.length > 0; i++) {
+    const inputs = decisions[i]!.inputs;
+    keys = keys.filter((k) => Object.is(inputs[k], first[k]) && (inputs[k] !== undefined || Object.prototype.hasOwnProperty.call(inputs, k)));
   }
-  if (Object.keys(common).length === 0) return { common, decisions };
+  if (keys.length === 0) return { common: {}, decisions };
+  const common: Record<string, unknown> = {};
+  for (const k of keys) common[k] = first[k];
+  const shared = new Set(keys);
   return {
     common,
     decisions: decisions.map((d) => {
       const inputs: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(d.inputs)) if (!(k in common)) inputs[k] = v;
+      for (const k in d.inputs) if (!shared.has(k)) inputs[k] = d.inputs[k];
       return { ...d, inputs };
     }),
   };

@@ -65,7 +65,19 @@ export class CopyBatch {
   private readonly events: KopitraEvent[] = [];
   readonly written: WrittenOrder[] = [];
 
-  constructor(private readonly nowMs: number) {}
+  private readonly nowIso: string;
+  /** Expiry timestamps by time-to-live: a fan-out's thousand orders share a handful. */
+  private readonly expiries = new Map<number, string>();
+
+  constructor(private readonly nowMs: number) {
+    this.nowIso = new Date(nowMs).toISOString();
+  }
+
+  private expiresAt(ttlMs: number): string {
+    let iso = this.expiries.get(ttlMs);
+    if (iso === undefined) this.expiries.set(ttlMs, (iso = new Date(this.nowMs + ttlMs).toISOString()));
+    return iso;
+  }
 
   get isEmpty(): boolean {
     return this.orders.length === 0 && this.signals.length === 0 && this.runs.length === 0 && this.idempotency.length === 0 && this.sequences.size === 0 && this.events.length === 0 && this.newLegs.size === 0 && this.pendingChanges.size === 0;
@@ -75,7 +87,7 @@ export class CopyBatch {
   addOrders(input: { sourceId: string; runId: string; signalId: string | null; ctx: StoredFollowerContext; orders: PlannedOrder[] }): WrittenOrder[] {
     const { ctx } = input;
     const sub = ctx.subscription;
-    const now = new Date(this.nowMs).toISOString();
+    const now = this.nowIso;
     const out: WrittenOrder[] = [];
     const remaining = new Map(ctx.copies.map((l) => [l.legId, l.volume]));
     input.orders.forEach((o, index) => {
@@ -118,7 +130,7 @@ export class CopyBatch {
       const ttl = o.action === 'open' ? Math.max(sub.maxSignalAgeMs, MIN_OPEN_TTL_MS) : DAY_MS;
       const payload = {
         orderId, runId: input.runId, subscriptionId: sub.id, createdAt: now,
-        expiresAt: new Date(this.nowMs + ttl).toISOString(),
+        expiresAt: this.expiresAt(ttl),
         action: o.action, symbol: o.symbol, side: o.side, kind: o.kind, volume: o.volume, price: o.price,
         maxDeviation: o.maxDeviation, sl: o.sl, tp: o.tp, orderExpiresAt: o.expiresAt,
         masterPositionId: o.masterPositionId, masterOrderId: o.masterOrderId,
