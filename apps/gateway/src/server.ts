@@ -11,7 +11,7 @@ import { readOrCreateSecretKey } from './secret-key-file';
 async function main(): Promise<void> {
   const config = loadGatewayServerConfig(process.env);
   const telemetry = await startTelemetry(readObservabilityEnv(process.env).appInsightsConnectionString);
-  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize });
+  const db = await openDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.poolSize, copyPath: true });
   const secretBox = createSecretBox(config.secretKey ?? readOrCreateSecretKey(config.dataDir));
   // The instance buildGatewayApp makes, with GET /metrics registered first so its timing and
   // copy-path hooks reach the gateway's routes.

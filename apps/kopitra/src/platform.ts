@@ -39,6 +39,9 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
     throw (failure as PromiseRejectedResult).reason;
   }
   const db = (dbResult as PromiseFulfilledResult<Db>).value;
+  // On PostgreSQL the gateway gets its own pool with sessions tuned for the copy path; embedded
+  // PGlite is one instance per process, shared.
+  const gatewayDb = config.databaseUrl ? await openDb({ databaseUrl: config.databaseUrl, migrate: false, copyPath: true }) : db;
   const azurite = (azuriteResult as PromiseFulfilledResult<RunningAzurite | undefined>).value;
   const secretBox = createSecretBox(config.secretKey ?? readOrCreateSecretKey(config.dataDir));
   const [admin, storage] = await Promise.all([
@@ -68,7 +71,7 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
   metrics.setLongPollSource(() => gateway?.hub.waiting ?? 0);
   registerMetrics(app, metrics);
   await app.register(gatewayPlugin, {
-    prefix: EA_BASE_PATH, db, secretBox, config: config.gateway, storage: { blobs: storage.blobs, maxBytes: config.storage.eaLogMaxBytes },
+    prefix: EA_BASE_PATH, db: gatewayDb, secretBox, config: config.gateway, storage: { blobs: storage.blobs, maxBytes: config.storage.eaLogMaxBytes },
     onContext: (ctx) => { gateway = ctx; },
   });
   await app.register(adminApiPlugin, { prefix: '/admin/v1', db, secretBox, config: loadAdminConfig(config.env), storage: storage.blobs, queue: storage.queue });
@@ -85,6 +88,7 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
       closed = true;
       await worker?.stop();
       await app.close();
+      if (gatewayDb !== db) await gatewayDb.close();
       await db.close();
       await azurite?.close();
     },

@@ -12,19 +12,25 @@ export interface OpenDbOptions {
   inMemory?: boolean;
   poolSize?: number;
   migrate?: boolean;
+  /**
+   * PostgreSQL sessions tuned for the copy path (the gateway): see COPY_PATH_SESSION. The
+   * management API keeps PostgreSQL's defaults: its reports may rightly prefer a scan.
+   */
+  copyPath?: boolean;
 }
 
 /**
- * Every statement we run looks rows up by key. PostgreSQL plans a fresh table (a new deployment,
- * a test database) as if scanning it were cheaper, and prepared statements keep that plan while
- * the table grows — measured: the idempotency, order and copy-leg look-ups scanned whole tables on
- * every call. Generic plans, planned once per connection, without sequential scans where an index exists.
+ * Every copy-path statement looks rows up by key. PostgreSQL plans a fresh table (a new
+ * deployment, a test database) as if scanning it were cheaper, and prepared statements keep that
+ * plan while the table grows — measured: the idempotency, order and copy-leg look-ups scanned whole
+ * tables on every call. Generic plans, planned once per connection, without sequential scans where
+ * an index exists. Planner settings only: commit durability is untouched.
  */
-const SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+const COPY_PATH_SESSION = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
 
 export async function openDb(options: OpenDbOptions): Promise<Db> {
   const db = options.databaseUrl
-    ? await openPgDb({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, sessionOptions: SESSION_OPTIONS })
+    ? await openPgDb({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, sessionOptions: options.copyPath ? COPY_PATH_SESSION : undefined })
     : await openPgliteDb({ dataDir: options.inMemory ? undefined : join(options.dataDir ?? './data', 'pglite') });
   if (options.migrate !== false) await migrate(db);
   return db;

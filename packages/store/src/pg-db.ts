@@ -23,14 +23,24 @@ export interface PgDbOptions {
  */
 const MAX_PREPARED = 400;
 const preparedNames = new Map<string, string>();
+let namesGiven = 0;
 function statement(text: string, params: readonly unknown[] | undefined): pg.QueryConfig {
   if (!params || params.length === 0) return { text };
   let name = preparedNames.get(text);
   if (name === undefined && preparedNames.size < MAX_PREPARED) {
-    name = `k${preparedNames.size}`;
+    name = `k${namesGiven++}`;
     preparedNames.set(text, name);
   }
   return { text, values: params as unknown[], ...(name ? { name } : {}) };
+}
+
+/**
+ * A migration changed the columns a prepared statement returns (`SELECT *` after ADD COLUMN):
+ * PostgreSQL refuses that statement on every connection that prepared it until it is prepared
+ * anew. The text gets a new name, so each connection prepares it again on its next use.
+ */
+function isStalePreparedStatement(e: unknown): boolean {
+  return (e as { code?: string } | null)?.code === '0A000' && /cached plan must not change result type/.test(String((e as Error).message));
 }
 
 /** Adds session settings to a connection string (after any the operator put there). */
@@ -101,7 +111,11 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
       const r = await (runner as pg.Pool).query(statement(text, params));
       return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     } catch (e) {
-      return wrap(e);
+      if (!isStalePreparedStatement(e)) return wrap(e);
+      preparedNames.delete(text);
+      // Outside a transaction nothing was done: once more under the new name.
+      const r = await (runner as pg.Pool).query(statement(text, params)).catch(wrap);
+      return { rows: r.rows as R[], rowCount: r.rowCount ?? 0 };
     }
   };
 
@@ -125,6 +139,8 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
               return { rows: r.rows, rowCount: r.rowCount ?? 0 };
             } catch (e) {
               if (isConnectionError(e)) broken = true;
+              // The transaction is lost; the caller's retry prepares the statement anew.
+              if (isStalePreparedStatement(e)) preparedNames.delete(text);
               return wrap(e);
             }
           },
