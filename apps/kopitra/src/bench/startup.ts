@@ -75,6 +75,11 @@ export async function measureStartup(env: Record<string, string | undefined>, id
       process.kill(-child.pid!, 'SIGTERM');
     } catch { /* already gone */ }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    rmSync(dataDir, { recursive: true, force: true });
+    // Azurite may still be flushing its files for a moment after the launcher exited.
+    try {
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (e) {
+      console.warn(`could not remove ${dataDir}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 }
