@@ -13,6 +13,15 @@ export interface StartupFigures {
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
 
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Every descendant of `pid` with its command line and resident memory (Linux /proc). */
 function descendants(pid: number): Array<{ pid: number; cmd: string; rssMb: number }> {
   const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).flatMap((d) => {
@@ -75,6 +84,8 @@ export async function measureStartup(env: Record<string, string | undefined>, id
       process.kill(-child.pid!, 'SIGTERM');
     } catch { /* already gone */ }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    // Until the whole process group (launcher, Azurite) is gone: the next phases measure an idle machine.
+    for (let i = 0; i < 100 && groupAlive(child.pid!); i++) await new Promise((r) => setTimeout(r, 100));
     // Azurite may still be flushing its files for a moment after the launcher exited.
     try {
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
