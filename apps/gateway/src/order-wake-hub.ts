@@ -65,16 +65,15 @@ export class OrderWakeHub {
 
   /**
    * Resolves when woken for this account (with the orders handed over, if any), after `timeoutMs`,
-   * or when `signal` aborts — whichever comes first; `handle.cancel()` withdraws this one wait
-   * alone. Registering is synchronous, so a wake right after cannot be missed.
+   * or when `handle.cancel()` withdraws this one wait (the account's other waits stay) — whichever
+   * comes first. Registering is synchronous, so a wake right after cannot be missed.
    */
-  wait(accountId: string, timeoutMs: number, signal?: AbortSignal, handle?: { cancel?: () => void }): Promise<WaitResult> {
+  wait(accountId: string, timeoutMs: number, handle?: { cancel?: () => void }): Promise<WaitResult> {
     return new Promise((resolve) => {
       let set = this.waiters.get(accountId);
       if (!set) this.waiters.set(accountId, (set = new Set()));
       const done = (result: WaitResult) => {
         clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
         this.waiters.get(accountId)?.delete(waiter);
         if (this.waiters.get(accountId)?.size === 0) this.waiters.delete(accountId);
         resolve(result);
@@ -83,7 +82,6 @@ export class OrderWakeHub {
       const onAbort = () => done({ why: 'aborted' });
       const timer = setTimeout(() => done({ why: 'timeout' }), timeoutMs);
       set.add(waiter);
-      signal?.addEventListener('abort', onAbort, { once: true });
       if (handle) handle.cancel = onAbort;
     });
   }

@@ -36,7 +36,7 @@ interface Client {
  */
 async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, client: Client, log: FastifyBaseLogger): Promise<Record<string, unknown>[]> {
   const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
-  const waitFor = () => ctx.hub.wait(accountId, Math.max(0, deadline - ctx.now()), undefined, client.wait);
+  const waitFor = () => ctx.hub.wait(accountId, Math.max(0, deadline - ctx.now()), client.wait);
   let waiting = deadline > ctx.now() && !ctx.closing() ? waitFor() : null;
   let orders = await read();
   while (orders.length === 0 && waiting && !client.gone && !ctx.closing()) {

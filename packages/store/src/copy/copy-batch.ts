@@ -3,7 +3,7 @@ import { deriveOrderId, orderTag } from '@kopitra/protocol';
 import type { Queryable } from '../db';
 import type { AuditRunRecord, SignalRecord } from './signals';
 import type { StoredResponse } from './idempotency';
-import { EVENTS_CHANNEL, eventPayloads, type KopitraEvent } from './events';
+import { EVENTS_CHANNEL, eventPayloads, packPayloads, type KopitraEvent } from './events';
 
 /** A copy leg as stored: its id is the id of the order that opened it. */
 export interface StoredLeg extends CopyLeg {
@@ -33,8 +33,6 @@ export interface WrittenOrder {
 const DAY_MS = 86_400_000;
 /** An open is only worth executing while the signal is fresh; everything else may wait for a reconnect. */
 const MIN_OPEN_TTL_MS = 5_000;
-/** NOTIFY payloads must stay under 8000 bytes. */
-const NOTIFY_CHUNK = 7_000;
 
 /** Exact difference of two step-rounded volumes (8 decimal places is finer than any broker step). */
 function minus(a: number, b: number): number {
@@ -197,19 +195,7 @@ export class CopyBatch {
   }
 
   private notifications(): Array<{ channel: string; payload: string }> {
-    const out: Array<{ channel: string; payload: string }> = [];
-    let chunk: string[] = [];
-    let size = 0;
-    for (const id of this.followersToWake) {
-      if (size + id.length + 1 > NOTIFY_CHUNK) {
-        out.push({ channel: 'kopitra_orders', payload: chunk.join(',') });
-        chunk = [];
-        size = 0;
-      }
-      chunk.push(id);
-      size += id.length + 1;
-    }
-    if (chunk.length) out.push({ channel: 'kopitra_orders', payload: chunk.join(',') });
+    const out = packPayloads(this.followersToWake).map((payload) => ({ channel: 'kopitra_orders', payload }));
     for (const payload of eventPayloads(this.events)) out.push({ channel: EVENTS_CHANNEL, payload });
     return out;
   }

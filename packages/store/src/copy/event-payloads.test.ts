@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { eventPayloads, type KopitraEvent } from './events';
+import { eventPayloads, packPayloads, type KopitraEvent } from './events';
 
 const signal = (i: number): KopitraEvent => ({ kind: 'signal', runId: `run_${i}`, accountId: `acc_${i}`, type: 'position.opened', orders: i, gap: false, at: '2026-11-25T00:00:00.000Z' });
 
@@ -15,4 +15,11 @@ test('a batch of events travels as few NOTIFY payloads as fit, each under the 80
 test('no events, no notification; one event, a one-element array', () => {
   assert.deepEqual(eventPayloads([]), []);
   assert.deepEqual(eventPayloads([signal(1)]).map((p) => JSON.parse(p)), [[signal(1)]]);
+});
+
+test('follower ids to wake: comma-separated, no wrapper, every id once, each payload under the limit', () => {
+  const ids = Array.from({ length: 2000 }, (_, i) => `acc_${String(i).padStart(24, '0')}`);
+  const payloads = packPayloads(ids);
+  for (const p of payloads) assert.ok(p.length < 8000 && !p.startsWith(',') && !p.endsWith(','));
+  assert.deepEqual(payloads.flatMap((p) => p.split(',')), ids);
 });
