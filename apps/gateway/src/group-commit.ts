@@ -1,4 +1,4 @@
-import { isConnectionError, isUniqueViolation, type Db, type Queryable } from '@kopitra/store';
+import { isConnectionError, isUniqueViolation, type Db, type TxQueryable } from '@kopitra/store';
 
 interface Waiting<I, O> {
   item: I;
@@ -26,7 +26,7 @@ export class GroupCommit<I, O, X = void> {
   constructor(
     private readonly db: Db,
     /** `attempt` is 0 for a batch's first try, higher when its items are retried after a failure. */
-    private readonly work: (q: Queryable, items: I[], attempt: number) => Promise<{ outcomes: O[]; after: X }>,
+    private readonly work: (q: TxQueryable, items: I[], attempt: number) => Promise<{ outcomes: O[]; after: X }>,
     private readonly options: { lane?: (item: I) => string; maxBatch?: number; maxConcurrent?: number; onCommitted?: (after: X) => void } = {},
   ) {}
 

@@ -11,10 +11,23 @@ export interface Queryable {
   query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
 }
 
+/**
+ * A transaction's statements. On PostgreSQL they are pipelined: each is written to the connection
+ * as soon as it is issued, so statements issued together (`Promise.all`) cost one round trip.
+ */
+export interface TxQueryable extends Queryable {
+  /**
+   * A write whose result the caller does not need: written now, behind everything issued before
+   * it, and checked when the transaction commits — the commit goes out right behind it (one round
+   * trip for both) and the transaction rejects with its error if it failed.
+   */
+  send(text: string, params?: readonly unknown[]): void;
+}
+
 export interface Db extends Queryable {
   readonly kind: 'postgres' | 'pglite';
   /** Runs fn in one transaction: commit when it resolves, roll back when it throws. */
-  tx<T>(fn: (q: Queryable) => Promise<T>): Promise<T>;
+  tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T>;
   /** Runs several statements separated by `;` (migrations). */
   exec(sql: string): Promise<void>;
   /** Subscribes to NOTIFY on a channel; resolves once listening. Returns an unsubscribe. */

@@ -63,6 +63,8 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
     connectionTimeoutMillis: options.connectTimeoutMs ?? 2000,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    // Statements are written as soon as they are issued, not one round trip after another.
+    pipeline: true,
   });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
@@ -130,24 +132,42 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
         return wrap(e);
       }
       let broken = false;
+      const run = async (text: string, params?: readonly unknown[]): Promise<QueryResult<never>> => {
+        try {
+          const r = await client.query(statement(text, params));
+          return { rows: r.rows as never[], rowCount: r.rowCount ?? 0 };
+        } catch (e) {
+          if (isConnectionError(e)) broken = true;
+          // The transaction is lost; the caller's retry prepares the statement anew.
+          if (isStalePreparedStatement(e)) preparedNames.delete(text);
+          return wrap(e);
+        }
+      };
+      // Every statement of the transaction in the order written; each is checked before COMMIT
+      // counts, whether or not fn waited for it.
+      const issued: Array<Promise<unknown>> = [];
+      const issue = <R>(p: Promise<R>): Promise<R> => {
+        issued.push(p);
+        p.catch(() => {});
+        return p;
+      };
       try {
-        await client.query('BEGIN');
+        // Not awaited: BEGIN goes out in one round trip with the transaction's first statements.
+        issue(run('BEGIN'));
         const result = await fn({
-          query: async (text, params) => {
-            try {
-              const r = await client.query(statement(text, params));
-              return { rows: r.rows, rowCount: r.rowCount ?? 0 };
-            } catch (e) {
-              if (isConnectionError(e)) broken = true;
-              // The transaction is lost; the caller's retry prepares the statement anew.
-              if (isStalePreparedStatement(e)) preparedNames.delete(text);
-              return wrap(e);
-            }
-          },
+          query: (text, params) => issue(run(text, params)),
+          send: (text, params) => void issue(run(text, params)),
         });
-        await client.query('COMMIT');
+        // Written right behind the statements fn did not wait for (one round trip for both). If
+        // one of them failed, PostgreSQL ends the transaction with a rollback instead.
+        const commit = client.query('COMMIT');
+        commit.catch(() => {});
+        for (const p of issued) await p;
+        const ended = await commit;
+        if (ended.command !== 'COMMIT') throw new Error(`the transaction ended with ${ended.command}, not COMMIT`);
         return result;
       } catch (e) {
+        // Behind every statement still in flight: once it is answered, all of them are.
         if (!broken) await client.query('ROLLBACK').catch(() => { broken = true; });
         if (isConnectionError(e)) broken = true;
         throw isConnectionError(e) ? new DatabaseUnavailableError(e) : e;

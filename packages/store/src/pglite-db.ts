@@ -57,7 +57,23 @@ function asDb(pglite: PGlite): Db {
   return {
     kind: 'pglite',
     query: async (text, params) => toResult(await pglite.query(text, params as unknown[] | undefined)),
-    tx: (fn) => pglite.transaction((t) => fn({ query: async (text, params) => toResult(await t.query(text, params as unknown[] | undefined)) })),
+    tx: (fn) => pglite.transaction(async (t) => {
+      // As on PostgreSQL: every statement is checked before the commit, awaited by fn or not,
+      // and the first to fail is the transaction's error.
+      const issued: Array<Promise<unknown>> = [];
+      const issue = <R>(p: Promise<R>): Promise<R> => {
+        issued.push(p);
+        p.catch(() => {});
+        return p;
+      };
+      const run = async (text: string, params?: readonly unknown[]) => toResult<never>(await t.query(text, params as unknown[] | undefined));
+      const result = await fn({
+        query: (text, params) => issue(run(text, params)),
+        send: (text, params) => void issue(run(text, params)),
+      });
+      for (const p of issued) await p;
+      return result;
+    }),
     async exec(sql) {
       await pglite.exec(sql);
     },

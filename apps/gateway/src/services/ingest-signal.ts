@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  CopyBatch, findIdempotencyRecords, loadFollowerContextsForMasters, lockMasters, type Queryable, type StoredResponse,
+  CopyBatch, findIdempotencyRecords, lockMastersWithContexts, type StoredResponse, type TxQueryable,
 } from '@kopitra/store';
 import { hoistCommonInputs } from './common-inputs';
 import { describeSignal, toMasterEvent } from './to-master-event';
@@ -66,15 +66,15 @@ export interface IngestOptions {
   lookUpEveryKey?: boolean;
 }
 
-export async function ingestSignals(q: Queryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: Map<string, Record<string, unknown>[]> }> {
+export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: Map<string, Record<string, unknown>[]> }> {
   const masters = [...new Set(items.map((i) => i.accountId))];
-  const locks = await lockMasters(q, masters);
+  // One round trip for BEGIN, the masters' locks and their followers' contexts.
+  const { locks, contexts } = await lockMastersWithContexts(q, masters, relevantIds(items));
   // A key can have been stored only for a sequence already accepted: a signal beyond the master's
   // last sequence needs no look-up (a key reused for a new sequence fails the insert, and the
   // retry looks every key up and refuses it).
   const mayRepeat = options.lookUpEveryKey ? items : items.filter((i) => i.body.sequence <= locks.get(i.accountId)!.lastSequence);
   const stored = await findIdempotencyRecords(q, mayRepeat.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
-  const contexts = await loadFollowerContextsForMasters(q, masters, undefined, relevantIds(items));
   const batch = new CopyBatch(nowMs);
   const now = new Date(nowMs).toISOString();
   const outcomes: SubmissionOutcome[] = new Array(items.length);
@@ -145,7 +145,8 @@ export async function ingestSignals(q: Queryable, items: SignalSubmission[], now
     lock.lastSequence = body.sequence;
     outcomes[idx] = { ok: true, status: 202, body: answer.response as SignalAccepted, replayed: false };
   }
-  await batch.flush(q);
+  // The batch's one write goes out with the COMMIT (one round trip for both).
+  batch.flushAtCommit(q);
   // Each follower's new orders in the order they were written (its long-polls are handed them).
   const wake = new Map<string, Record<string, unknown>[]>();
   for (const w of batch.written) {

@@ -1,6 +1,6 @@
 import type { CopyLeg, FollowerContext, PendingCopy, PlannedOrder } from '@kopitra/engine';
 import { deriveOrderId, orderTag } from '@kopitra/protocol';
-import type { Queryable } from '../db';
+import type { Queryable, TxQueryable } from '../db';
 import type { AuditRunRecord, SignalRecord } from './signals';
 import type { StoredResponse } from './idempotency';
 import { EVENTS_CHANNEL, eventPayloads, packPayloads, type KopitraEvent } from './events';
@@ -202,7 +202,18 @@ export class CopyBatch {
 
   /** One round trip: every row of the batch, then the notifications (delivered at commit). */
   async flush(q: Queryable): Promise<void> {
-    if (this.isEmpty) return;
+    if (!this.isEmpty) await q.query(FLUSH_SQL, this.flushParams());
+  }
+
+  /**
+   * The same statement without waiting for it: the transaction's COMMIT follows it in the same
+   * round trip, and the transaction fails if it did.
+   */
+  flushAtCommit(q: TxQueryable): void {
+    if (!this.isEmpty) q.send(FLUSH_SQL, this.flushParams());
+  }
+
+  private flushParams(): string[] {
     const legs = [...this.newLegs.values()].map(({ leg, subscriptionId }) => ({
       open_order_id: leg.legId, subscription_id: subscriptionId, master_position_id: leg.masterPositionId,
       follower_symbol: leg.followerSymbol, side: leg.side, volume: leg.volume, opened_at: new Date(leg.openedAtMs).toISOString(),
@@ -211,7 +222,7 @@ export class CopyBatch {
       subscription_id: subscriptionId, master_order_id: p.masterOrderId, place_order_id: p.placeOrderId,
       follower_symbol: p.followerSymbol, kind: p.kind, volume: p.volume, price: p.price, active,
     }));
-    const params = [
+    return [
       this.signals, this.runs, this.orders, legs,
       // Rows updated with values of their own: objects keyed by the row's key (see the statement).
       Object.fromEntries(this.legDeltas),
@@ -219,7 +230,6 @@ export class CopyBatch {
       this.idempotency, Object.fromEntries([...this.sequences].map(([accountId, s]) => [accountId, s])),
       this.notifications(),
     ].map((x) => JSON.stringify(x));
-    await q.query(FLUSH_SQL, params);
   }
 }
 

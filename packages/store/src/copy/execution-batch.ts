@@ -1,4 +1,4 @@
-import type { Queryable } from '../db';
+import type { TxQueryable } from '../db';
 import { eventPayloads, type KopitraEvent } from './events';
 import { isTerminal, type ExecutionReport, type ExecutionStatus } from './executions';
 import { findIdempotencyRecords, type StoredResponse } from './idempotency';
@@ -41,18 +41,25 @@ function round8(n: number): number {
 }
 
 /**
- * Execution reports, several at once, in the caller's transaction: three reads for the whole
- * batch, the transition table and copy-leg corrections applied in memory (two reports of one order
- * in one batch behave as if sent one after the other), one statement to write it all.
+ * Execution reports, several at once, in the caller's transaction: the reads for the whole batch
+ * in one round trip, the transition table and copy-leg corrections applied in memory (two reports
+ * of one order in one batch behave as if sent one after the other), one statement to write it all.
  */
-export async function recordExecutions(q: Queryable, items: ExecutionSubmission[], receivedAt: string, lookUpEveryKey = false): Promise<{ results: ExecutionResult[]; events: KopitraEvent[] }> {
-  // Lock the orders first (in id order): a concurrent repeat waits here, then finds the record below.
+export async function recordExecutions(q: TxQueryable, items: ExecutionSubmission[], receivedAt: string, lookUpEveryKey = false): Promise<{ results: ExecutionResult[]; events: KopitraEvent[] }> {
+  // Lock the orders first (in id order): a concurrent repeat waits here, then finds the record
+  // below. Their reports so far are read in the same round trip, behind the lock.
   const ids = [...new Set(items.map((i) => i.report.orderId))].sort();
-  const { rows } = await q.query<OrderRow>(
-    `SELECT id, run_id, action, status, leg_id, follower_account_id, (payload->>'volume')::numeric AS volume
-       FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-    [ids],
-  );
+  const [{ rows }, history] = await Promise.all([
+    q.query<OrderRow>(
+      `SELECT id, run_id, action, status, leg_id, follower_account_id, (payload->>'volume')::numeric AS volume
+         FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+      [ids],
+    ),
+    q.query<{ order_id: string; terminal: boolean; status: string; body: ExecutionReport }>(
+      `SELECT order_id, terminal, status, body FROM executions WHERE order_id = ANY($1::text[]) AND (terminal OR status = 'partially_filled') ORDER BY id`,
+      [ids],
+    ),
+  ]);
   const orders = new Map(rows.map((r) => [r.id, { ...r, volume: r.volume === null ? null : Number(r.volume) }]));
   // A key can only have been stored by a report that was accepted for its order, and an order still
   // pending or delivered has had none: their keys need no look-up. A key reused for another order
@@ -62,18 +69,11 @@ export async function recordExecutions(q: Queryable, items: ExecutionSubmission[
     return status === 'pending' || status === 'delivered';
   };
   const stored = await findIdempotencyRecords(q, items.filter((i) => lookUpEveryKey || !unreported(i)).map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey })));
-  const needHistory = rows.filter((r) => !OPEN.has(r.status) || r.action === 'open').map((r) => r.id);
   const terminal = new Map<string, ExecutionReport>();
   const lastPartial = new Map<string, number>();
-  if (needHistory.length > 0) {
-    const h = await q.query<{ order_id: string; terminal: boolean; status: string; body: ExecutionReport }>(
-      `SELECT order_id, terminal, status, body FROM executions WHERE order_id = ANY($1::text[]) AND (terminal OR status = 'partially_filled') ORDER BY id`,
-      [needHistory],
-    );
-    for (const e of h.rows) {
-      if (e.terminal) terminal.set(e.order_id, e.body);
-      else if (e.body.volume != null) lastPartial.set(e.order_id, Number(e.body.volume));
-    }
+  for (const e of history.rows) {
+    if (e.terminal) terminal.set(e.order_id, e.body);
+    else if (e.body.volume != null) lastPartial.set(e.order_id, Number(e.body.volume));
   }
 
   const executions: unknown[] = [];
@@ -150,7 +150,8 @@ export async function recordExecutions(q: Queryable, items: ExecutionSubmission[
   }
 
   if (executions.length > 0 || idempotency.length > 0) {
-    await q.query(WRITE_SQL, [
+    // Sent with the COMMIT: one round trip for both.
+    q.send(WRITE_SQL, [
       JSON.stringify(executions),
       // Keyed by the row's id: the statement updates without joining (see copy-batch.ts).
       JSON.stringify(Object.fromEntries([...orderUpdates.values()].map((u) => [u.id, u]))),

@@ -25,25 +25,79 @@ const LOCK_SQL = `
  */
 export async function lockMasters(q: Queryable, masterAccountIds: string[]): Promise<Map<string, MasterLock>> {
   const ids = [...new Set(masterAccountIds)].sort();
-  let { rows } = await q.query<AccountStateRow & { last_sequence: number }>(LOCK_SQL, [ids]);
+  let { rows } = await q.query<LockRow>(LOCK_SQL, [ids]);
   if (rows.length < ids.length) {
     // First signal of an account: create its state row, then lock them all.
     await q.query('INSERT INTO account_state (account_id) SELECT unnest($1::text[]) ON CONFLICT (account_id) DO NOTHING', [ids]);
-    ({ rows } = await q.query<AccountStateRow & { last_sequence: number }>(LOCK_SQL, [ids]));
+    ({ rows } = await q.query<LockRow>(LOCK_SQL, [ids]));
   }
+  return toLocks(rows, ids);
+}
+
+type LockRow = AccountStateRow & { last_sequence: number };
+
+function toLocks(rows: LockRow[], ids: string[]): Map<string, MasterLock> {
   const out = new Map<string, MasterLock>();
   for (const row of rows) out.set(row.account_id, { lastSequence: Number(row.last_sequence), master: toAccountState(row) });
   for (const id of ids) if (!out.has(id)) throw new Error(`account ${id} has no state row`);
   return out;
 }
 
+/**
+ * lockMasters and loadFollowerContextsForMasters in one round trip: the reads are written behind
+ * the lock on the same connection, so PostgreSQL runs them once the lock is held and they see
+ * everything committed before it. When a master has no state row yet (its first signal), the row
+ * is created and locked and the contexts are read again after the lock.
+ */
+export async function lockMastersWithContexts(
+  q: Queryable,
+  masterAccountIds: string[],
+  relevantIds?: string[],
+): Promise<{ locks: Map<string, MasterLock>; contexts: Map<string, StoredFollowerContext[]> }> {
+  const ids = [...new Set(masterAccountIds)].sort();
+  const [locked, contexts] = await Promise.all([
+    q.query<LockRow>(LOCK_SQL, [ids]),
+    loadFollowerContextsForMasters(q, ids, undefined, relevantIds),
+  ]);
+  if (locked.rows.length === ids.length) return { locks: toLocks(locked.rows, ids), contexts };
+  const locks = await lockMasters(q, ids);
+  return { locks, contexts: await loadFollowerContextsForMasters(q, ids, undefined, relevantIds) };
+}
+
 export async function lockMaster(q: Queryable, masterAccountId: string): Promise<MasterLock> {
   return (await lockMasters(q, [masterAccountId])).get(masterAccountId)!;
 }
 
+const SUBSCRIPTIONS_SQL = `
+  SELECT sub.id, sub.master_account_id, sub.follower_account_id, sub.settings, sub.status,
+         fa.status AS follower_status, fa.symbol_prefix, fa.symbol_suffix, fa.id AS account_id,
+         st.balance, st.equity, st.day_start_equity, st.symbols
+    FROM subscriptions sub
+    JOIN accounts fa ON fa.id = sub.follower_account_id
+    LEFT JOIN account_state st ON st.account_id = sub.follower_account_id
+   WHERE sub.master_account_id = ANY($1::text[]) AND sub.deleted_at IS NULL AND ($2::text IS NULL OR sub.id = $2)
+   ORDER BY sub.created_at, sub.id`;
+
+// Open copy legs and active pending copies of the same subscriptions. $4 true: all of them;
+// otherwise only those of the master positions / orders in $3, plus every one of subscriptions
+// with a position cap (the cap counts them all).
+const COPY_STATE_SQL = `
+  WITH s AS (
+    SELECT id, settings->>'maxOpenPositions' IS NOT NULL AS capped FROM subscriptions
+     WHERE master_account_id = ANY($1::text[]) AND deleted_at IS NULL AND ($2::text IS NULL OR id = $2))
+  SELECT 'leg' AS kind, subscription_id, jsonb_build_object('id', open_order_id, 'mp', master_position_id, 'sym', follower_symbol,
+         'side', side, 'vol', volume, 'fp', follower_position_id, 'at', (extract(epoch FROM opened_at) * 1000)::float8) AS r
+    FROM copy_legs WHERE subscription_id = ANY(ARRAY(SELECT id FROM s)) AND volume > 0
+     AND ($4::boolean OR master_position_id = ANY($3::text[]) OR subscription_id = ANY(ARRAY(SELECT id FROM s WHERE capped)))
+  UNION ALL
+  SELECT 'pending', subscription_id, jsonb_build_object('id', place_order_id, 'mo', master_order_id, 'sym', follower_symbol,
+         'kind', kind, 'vol', volume, 'price', price)
+    FROM pending_copies WHERE subscription_id = ANY(ARRAY(SELECT id FROM s)) AND active
+     AND ($4::boolean OR master_order_id = ANY($3::text[]) OR subscription_id = ANY(ARRAY(SELECT id FROM s WHERE capped)))`;
+
 /**
  * Every live subscription of these masters with the follower's state, open copy legs and pending
- * copies — two queries for any number of masters.
+ * copies — two statements, one round trip, for any number of masters.
  */
 export async function loadFollowerContextsForMasters(
   q: Queryable,
@@ -58,33 +112,16 @@ export async function loadFollowerContextsForMasters(
 ): Promise<Map<string, StoredFollowerContext[]>> {
   const out = new Map<string, StoredFollowerContext[]>();
   for (const id of masterAccountIds) out.set(id, []);
-  const subs = await q.query<SubscriptionRow & AccountStateRow & { follower_status: 'active' | 'disabled' }>(
-    `SELECT sub.id, sub.master_account_id, sub.follower_account_id, sub.settings, sub.status,
-            fa.status AS follower_status, fa.symbol_prefix, fa.symbol_suffix, fa.id AS account_id,
-            st.balance, st.equity, st.day_start_equity, st.symbols
-       FROM subscriptions sub
-       JOIN accounts fa ON fa.id = sub.follower_account_id
-       LEFT JOIN account_state st ON st.account_id = sub.follower_account_id
-      WHERE sub.master_account_id = ANY($1::text[]) AND sub.deleted_at IS NULL AND ($2::text IS NULL OR sub.id = $2)
-      ORDER BY sub.created_at, sub.id`,
-    [masterAccountIds, onlySubscriptionId ?? null],
-  );
+  // Both statements at once (one round trip): the legs and pending copies find the subscriptions
+  // themselves instead of waiting for the first statement's ids.
+  const [subs, state] = await Promise.all([
+    q.query<SubscriptionRow & AccountStateRow & { follower_status: 'active' | 'disabled' }>(SUBSCRIPTIONS_SQL, [masterAccountIds, onlySubscriptionId ?? null]),
+    q.query<{ kind: 'leg' | 'pending'; subscription_id: string; r: Record<string, unknown> }>(
+      COPY_STATE_SQL,
+      [masterAccountIds, onlySubscriptionId ?? null, relevantIds ?? [], relevantIds === undefined],
+    ),
+  ]);
   if (subs.rows.length === 0) return out;
-  const ids = subs.rows.map((r) => r.id);
-  const everything = relevantIds === undefined ? ids : subs.rows.filter((r) => r.settings.maxOpenPositions != null).map((r) => r.id);
-  // Legs and pending copies in one round trip.
-  const state = await q.query<{ kind: 'leg' | 'pending'; subscription_id: string; r: Record<string, unknown> }>(
-    `SELECT 'leg' AS kind, subscription_id, jsonb_build_object('id', open_order_id, 'mp', master_position_id, 'sym', follower_symbol,
-            'side', side, 'vol', volume, 'fp', follower_position_id, 'at', (extract(epoch FROM opened_at) * 1000)::float8) AS r
-       FROM copy_legs WHERE subscription_id = ANY($1::text[]) AND volume > 0
-        AND (subscription_id = ANY($2::text[]) OR master_position_id = ANY($3::text[]))
-     UNION ALL
-     SELECT 'pending', subscription_id, jsonb_build_object('id', place_order_id, 'mo', master_order_id, 'sym', follower_symbol,
-            'kind', kind, 'vol', volume, 'price', price)
-       FROM pending_copies WHERE subscription_id = ANY($1::text[]) AND active
-        AND (subscription_id = ANY($2::text[]) OR master_order_id = ANY($3::text[]))`,
-    [ids, everything, relevantIds ?? []],
-  );
   const legsBySub = new Map<string, StoredLeg[]>();
   const pendingBySub = new Map<string, StoredPending[]>();
   for (const { kind, subscription_id: sub, r } of state.rows) {
