@@ -111,7 +111,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
       const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0 });
       return { outcomes, after: wake };
-    }, { lane: (i) => i.accountId, onCommitted: (wake) => { for (const [id, orders] of wake) hub.wake(id, orders); } }),
+    }, { maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId, onCommitted: (wake) => { for (const [id, orders] of wake) hub.wake(id, orders); } }),
     executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {
       const { results } = await recordExecutions(q, items, new Date(now()).toISOString(), attempt > 0);
       return { outcomes: results, after: undefined };
