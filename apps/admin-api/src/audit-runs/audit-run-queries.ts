@@ -1,5 +1,5 @@
 import { KopitraError } from '@kopitra/protocol';
-import type { Queryable } from '../store';
+import { withSharedInputs, type Queryable } from '../store';
 
 export interface RunFilter {
   kind?: string | undefined;
@@ -141,12 +141,10 @@ export async function loadAuditRun(q: Queryable, runId: string) {
   });
   const delivered = orders.rows.flatMap((o) => (o.first_delivered_at ? [new Date(o.first_delivered_at).getTime()] : []));
   const terminal = execs.rows.filter((e) => e.terminal).map((e) => new Date(e.received_at).getTime());
-  // Inputs every decision of a signal run shares are stored once, on the trigger.
-  const sharedInputs = ((run.trigger as Record<string, unknown> | null)?.decisionInputs ?? {}) as Record<string, unknown>;
-  const decisions = (run.decisions as Array<Record<string, unknown>>).map((d) => ({
+  const decisions = withSharedInputs(run.trigger, run.decisions).map((d) => ({
     subscriptionId: String(d.subscriptionId ?? ''), followerAccountId: String(d.followerAccountId ?? ''), outcome: String(d.outcome ?? ''),
     reason: str(d.reason), volume: num(d.volume), notes: Array.isArray(d.notes) ? d.notes.map(String) : [],
-    inputs: { ...sharedInputs, ...((d.inputs ?? {}) as Record<string, unknown>) },
+    inputs: (d.inputs ?? {}) as Record<string, unknown>,
     // Signal runs store only the ids (the planned orders are the `orders` rows' payloads); task
     // runs and older signal runs carry the planned orders themselves.
     orders: Array.isArray(d.orders) ? d.orders : Array.isArray(d.orderIds) ? d.orderIds.flatMap((id) => {

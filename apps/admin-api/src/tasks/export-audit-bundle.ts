@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { strToU8, zipSync } from 'fflate';
 import { KopitraError } from '@kopitra/protocol';
-import { appendAuditLog, newId, type Queryable } from '@kopitra/store';
+import { appendAuditLog, newId, withSharedInputs, type Queryable } from '@kopitra/store';
 import { defineTask, TaskFailure } from './task-definition';
 
 /** A bundle holds at most this many runs; a wider range is refused when requested (narrow it or split it). */
@@ -30,8 +30,15 @@ const RUNS_SQL = `
    ORDER BY r.started_at, r.id LIMIT $4`;
 
 async function collect(q: Queryable, from: string, to: string, accountId: string | null) {
-  const runs = (await q.query<{ id: string }>(RUNS_SQL, [from, to, accountId, MAX_BUNDLE_RUNS + 1])).rows;
-  if (runs.length > MAX_BUNDLE_RUNS) throw new TaskFailure(`more than ${MAX_BUNDLE_RUNS} runs in range: narrow it`);
+  const stored = (await q.query<{ id: string; trigger: unknown; decisions: unknown }>(RUNS_SQL, [from, to, accountId, MAX_BUNDLE_RUNS + 1])).rows;
+  if (stored.length > MAX_BUNDLE_RUNS) throw new TaskFailure(`more than ${MAX_BUNDLE_RUNS} runs in range: narrow it`);
+  // Each decision with its whole inputs, as the audit trace shows it (the store keeps the inputs a
+  // signal's decisions share once, on the trigger).
+  const runs = stored.map((r) => {
+    if (!r.trigger || typeof r.trigger !== 'object' || !('decisionInputs' in r.trigger)) return r;
+    const { decisionInputs: _shared, ...trigger } = r.trigger as Record<string, unknown>;
+    return { ...r, trigger, decisions: withSharedInputs(r.trigger, r.decisions) };
+  });
   const runIds = runs.map((r) => r.id);
   const orders = (await q.query<{ id: string }>(
     `SELECT id, run_id, signal_id, subscription_id, follower_account_id, action, master_position_id, master_order_id, leg_id, tag,

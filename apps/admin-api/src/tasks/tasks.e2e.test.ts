@@ -373,6 +373,14 @@ for (const backend of testBackends()) {
     });
 
     test('export-audit-bundle: a zip in Blob Storage with the runs, their orders and executions and the audit log, downloadable', async () => {
+      // A signal run with two decisions: the inputs they share are stored once, and the bundle has them in each.
+      const fanMaster = await seedAccount(db, 'master');
+      for (let i = 0; i < 2; i++) await seedSubscription(db, fanMaster.accountId, (await seedAccount(db, 'follower')).accountId, { maxSignalAgeMs: 600_000 });
+      const fan = await eaRequest(app, fanMaster, 'POST', `${EA_BASE_PATH}/signals`, {
+        sequence: 1, type: 'position.opened', occurredAt: new Date().toISOString(),
+        position: { id: 'FAN-1', symbol: 'EURUSD', side: 'buy', volume: 1, price: 1.085, sl: null, tp: null },
+      });
+      assert.equal(fan.statusCode, 202, fan.body);
       const run = await runTask('export-audit-bundle', { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
       assert.equal(run.status, 'succeeded', JSON.stringify(run.result));
       const artifactId = run.result.artifactId as string;
@@ -383,7 +391,14 @@ for (const backend of testBackends()) {
       assert.equal(res.headers.get('content-type'), 'application/zip');
       const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
       assert.deepEqual(Object.keys(files).sort(), ['audit_log.json', 'executions.json', 'manifest.json', 'orders.json', 'runs.json']);
-      const runs = JSON.parse(strFromU8(files['runs.json']!)) as Array<{ id: string; kind: string }>;
+      const runs = JSON.parse(strFromU8(files['runs.json']!)) as Array<{ id: string; kind: string; trigger: Record<string, unknown> | null; decisions: Array<{ inputs?: Record<string, unknown> }> }>;
+      // Every decision carries its whole inputs (the master's side of the event included), none left on the trigger.
+      const signalRuns = runs.filter((r) => r.kind === 'signal');
+      assert.ok(signalRuns.some((r) => r.decisions.length > 1), 'a signal run with several decisions');
+      for (const r of signalRuns) {
+        assert.equal(r.trigger?.decisionInputs, undefined);
+        for (const d of r.decisions) assert.ok(d.inputs?.eventType, `${r.id}: a decision without its event type`);
+      }
       const { rows: taskRuns } = await db.query<{ id: string }>(`SELECT id FROM audit_runs WHERE kind IN ('task', 'signal') AND id <> $1`, [run.id]);
       for (const r of taskRuns) assert.ok(runs.some((x) => x.id === r.id), `bundle holds run ${r.id}`);
       const orders = JSON.parse(strFromU8(files['orders.json']!)) as Array<{ id: string }>;

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  CopyBatch, findIdempotencyRecords, lockMastersWithContexts, type StoredResponse, type TxQueryable,
+  CopyBatch, findIdempotencyRecords, hoistCommonInputs, lockMastersWithContexts, type StoredResponse, type TxQueryable,
 } from '@kopitra/store';
-import { hoistCommonInputs } from './common-inputs';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
 export interface SignalSubmission {

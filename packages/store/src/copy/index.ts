@@ -10,3 +10,4 @@ export * from './telemetry';
 export * from './credentials-lookup';
 export * from './events';
 export * from './execution-batch';
+export * from './shared-inputs';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { hoistCommonInputs } from './common-inputs';
+import { hoistCommonInputs, withSharedInputs } from './shared-inputs';
 
 test('inputs shared by every decision move to the run; each decision keeps its own', () => {
   const { common, decisions } = hoistCommonInputs([
@@ -31,5 +31,15 @@ test('property: merging the common inputs back gives every decision its inputs e
     const original = inputsList.map((inputs, i) => ({ id: i, inputs }));
     const { common, decisions } = hoistCommonInputs(original);
     decisions.forEach((d, i) => assert.deepEqual({ ...common, ...d.inputs }, { ...original[i]!.inputs }));
+    // As a reader gets them back from the stored run.
+    assert.deepEqual(withSharedInputs({ decisionInputs: common }, decisions), original.map((d) => ({ ...d, inputs: { ...d.inputs } })));
   }));
+});
+
+test('withSharedInputs: a run without shared inputs, or with no decisions, comes back as stored', () => {
+  const decisions = [{ subscriptionId: 's1', inputs: { a: 1 } }];
+  assert.equal(withSharedInputs({ signalId: 'sig_1' }, decisions), decisions);
+  assert.equal(withSharedInputs(null, decisions), decisions);
+  assert.deepEqual(withSharedInputs({ decisionInputs: { a: 0, b: 2 } }, null), []);
+  assert.deepEqual(withSharedInputs({ decisionInputs: { a: 0, b: 2 } }, [{ id: 1 }]), [{ id: 1, inputs: { a: 0, b: 2 } }]);
 });

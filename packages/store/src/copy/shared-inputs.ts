@@ -1,7 +1,7 @@
 /**
  * The inputs every decision of a run shares — the master's side of the event and, for a fan-out
- * to followers with the same settings, those too — kept once on the run instead of in each of a
- * thousand decisions. Readers put them back: `{ ...common, ...decision.inputs }`.
+ * to followers with the same settings, those too — kept once on the run (`trigger.decisionInputs`)
+ * instead of in each of a thousand decisions. Readers put them back with `withSharedInputs`.
  */
 type WithInputs<D> = Omit<D, 'inputs'> & { inputs: Record<string, unknown> };
 
@@ -27,4 +27,15 @@ export function hoistCommonInputs<D extends { inputs: object }>(list: D[]): { co
       return { ...d, inputs };
     }),
   };
+}
+
+/**
+ * A stored run's decisions with their whole inputs again: the shared ones (on the trigger) merged
+ * under each decision's own. Runs stored before sharing, or of one decision, come back as stored.
+ */
+export function withSharedInputs(trigger: unknown, decisions: unknown): Array<Record<string, unknown>> {
+  const list = (Array.isArray(decisions) ? decisions : []) as Array<Record<string, unknown>>;
+  const shared = (trigger as { decisionInputs?: unknown } | null)?.decisionInputs;
+  if (!shared || typeof shared !== 'object') return list;
+  return list.map((d) => ({ ...d, inputs: { ...(shared as Record<string, unknown>), ...((d.inputs ?? {}) as Record<string, unknown>) } }));
 }
