@@ -25,13 +25,14 @@ const LOCK_SQL = `
  */
 export async function lockMasters(q: Queryable, masterAccountIds: string[]): Promise<Map<string, MasterLock>> {
   const ids = [...new Set(masterAccountIds)].sort();
-  let { rows } = await q.query<LockRow>(LOCK_SQL, [ids]);
-  if (rows.length < ids.length) {
-    // First signal of an account: create its state row, then lock them all.
-    await q.query('INSERT INTO account_state (account_id) SELECT unnest($1::text[]) ON CONFLICT (account_id) DO NOTHING', [ids]);
-    ({ rows } = await q.query<LockRow>(LOCK_SQL, [ids]));
-  }
-  return toLocks(rows, ids);
+  const { rows } = await q.query<LockRow>(LOCK_SQL, [ids]);
+  return toLocks(rows.length < ids.length ? await createStateRowsAndLock(q, ids) : rows, ids);
+}
+
+/** First signal of an account: create its state row, then lock them all. */
+async function createStateRowsAndLock(q: Queryable, ids: string[]): Promise<LockRow[]> {
+  await q.query('INSERT INTO account_state (account_id) SELECT unnest($1::text[]) ON CONFLICT (account_id) DO NOTHING', [ids]);
+  return (await q.query<LockRow>(LOCK_SQL, [ids])).rows;
 }
 
 type LockRow = AccountStateRow & { last_sequence: number };
@@ -60,7 +61,7 @@ export async function lockMastersWithContexts(
     loadFollowerContextsForMasters(q, ids, undefined, relevantIds),
   ]);
   if (locked.rows.length === ids.length) return { locks: toLocks(locked.rows, ids), contexts };
-  const locks = await lockMasters(q, ids);
+  const locks = toLocks(await createStateRowsAndLock(q, ids), ids);
   return { locks, contexts: await loadFollowerContextsForMasters(q, ids, undefined, relevantIds) };
 }
 
