@@ -9,6 +9,11 @@ export interface GatewayConfig {
   longPollFallbackMs: number;
   /** Long-polls one follower account may hold open at once; more are refused with 429. */
   maxLongPollsPerAccount: number;
+  /**
+   * A delivered order's stamp (first delivery time, status `delivered`) is written by its execution
+   * report; orders still unreported this long after delivery are stamped together.
+   */
+  deliveryStampDelayMs: number;
   /** How long idempotency records are kept (≥ 24 h by contract). */
   idempotencyRetentionMs: number;
   timestampWindowMs: number;
@@ -21,6 +26,7 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   maxLongPollSeconds: 30,
   longPollFallbackMs: 1000,
   maxLongPollsPerAccount: 4,
+  deliveryStampDelayMs: 1000,
   idempotencyRetentionMs: 48 * 3600_000,
   timestampWindowMs: 300_000,
   version: '0.1.0',
@@ -48,6 +54,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     maxLongPollSeconds: num(env, 'KOPITRA_LONG_POLL_MAX_SECONDS', d.maxLongPollSeconds, problems, 0, 30),
     longPollFallbackMs: num(env, 'KOPITRA_LONG_POLL_FALLBACK_MS', d.longPollFallbackMs, problems, 50, 60_000),
     maxLongPollsPerAccount: num(env, 'KOPITRA_MAX_LONG_POLLS_PER_ACCOUNT', d.maxLongPollsPerAccount, problems, 1, 1000),
+    deliveryStampDelayMs: num(env, 'KOPITRA_DELIVERY_STAMP_DELAY_MS', d.deliveryStampDelayMs, problems, 0, 60_000),
     idempotencyRetentionMs: num(env, 'KOPITRA_IDEMPOTENCY_RETENTION_HOURS', d.idempotencyRetentionMs / 3600_000, problems, 24, 24 * 30) * 3600_000,
     timestampWindowMs: d.timestampWindowMs,
     version: env.npm_package_version ?? d.version,

@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, markDelivered, pruneIdempotencyRecords, recordExecutions,
+  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, pruneIdempotencyRecords, recordExecutions,
   type Db, type ExecutionResult, type ExecutionSubmission, type SecretBox,
 } from '@kopitra/store';
 import { Coalescer } from './coalesce';
 import { eaAuth, type EaRole } from './authenticate-ea';
 import type { GatewayConfig } from './config';
 import { CredentialCache } from './credential-cache';
+import { DeliveryStamps } from './delivery-stamps';
 import { IdempotentRunner } from './idempotent';
 import { OrderWakeHub } from './order-wake-hub';
 import { RateLimiter } from './rate-limiter';
@@ -22,6 +23,8 @@ export interface GatewayDeps {
   now?: () => number;
   /** Blob Storage for EA log uploads (`POST /logs`); without it that route answers 503. */
   storage?: EaLogStorage;
+  /** Failures of background work (delivery stamps), for the log. */
+  onBackgroundError?: (err: unknown, what: string) => void;
 }
 
 /** Everything the gateway's routes share, built once per gateway instance. */
@@ -42,8 +45,8 @@ export interface GatewayContext {
   flags: FlagsReader;
   /** Long-polls open now, per follower account (capped by config). */
   longPolls: Map<string, number>;
-  /** First-delivery stamps, written together. */
-  deliveries: Coalescer<string, void>;
+  /** First-delivery stamps: written by the order's execution report, or together when it is late. */
+  stamps: DeliveryStamps;
   auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   closing(): boolean;
   start(): Promise<void>;
@@ -58,6 +61,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const limiter = new RateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst, now);
   const hub = new OrderWakeHub(deps.db);
   const flags = new FlagsReader(deps.db);
+  const stamps = new DeliveryStamps(deps.db, deps.config.deliveryStampDelayMs, (err) => deps.onBackgroundError?.(err, 'could not stamp deliveries'), now);
   let isClosing = false;
   let pruneTimer: NodeJS.Timeout | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
@@ -104,10 +108,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     }),
     flags,
     longPolls: new Map(),
-    deliveries: new Coalescer(async (ids) => {
-      await markDelivered(deps.db, ids);
-      return new Map();
-    }),
+    stamps,
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
       const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0 });
       return { outcomes, after: wake };
@@ -120,6 +121,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     closing: () => isClosing,
     async start() {
       await credentials.start();
+      stamps.start();
       await hub.start();
       await flags.start();
       void prune();
@@ -140,6 +142,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       if (expiryTimer) clearInterval(expiryTimer);
       if (sweepTimer) clearInterval(sweepTimer);
       await hub.stop();
+      await stamps.stop().catch(() => {});
       await credentials.stop();
       await flags.stop();
     },

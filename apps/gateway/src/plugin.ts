@@ -19,7 +19,7 @@ export interface GatewayPluginOptions extends GatewayDeps {
  * `prefix: '/trade-agent/v1'`. Its body parser and error handler stay inside it.
  */
 export async function gatewayPlugin(app: FastifyInstance, opts: GatewayPluginOptions): Promise<void> {
-  const ctx = createGatewayContext(opts);
+  const ctx = createGatewayContext({ onBackgroundError: (err, what) => app.log.warn({ err }, what), ...opts });
   await ctx.start();
   opts.onContext?.(ctx);
   registerEaBodyParser(app);

@@ -52,6 +52,7 @@ var gatewayEnv = [
   { name: 'KOPITRA_EA_RATE_LIMIT_BURST', value: '400' }
   { name: 'KOPITRA_LONG_POLL_MAX_SECONDS', value: '30' }
   { name: 'KOPITRA_LONG_POLL_FALLBACK_MS', value: '1000' }
+  { name: 'KOPITRA_DELIVERY_STAMP_DELAY_MS', value: '1000' }
   { name: 'KOPITRA_MAX_LONG_POLLS_PER_ACCOUNT', value: '4' }
   { name: 'KOPITRA_IDEMPOTENCY_RETENTION_HOURS', value: '48' }
 ]

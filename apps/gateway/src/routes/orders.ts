@@ -1,4 +1,4 @@
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { KopitraError } from '@kopitra/protocol';
 import type { GatewayContext } from '../gateway-context';
 
@@ -34,7 +34,7 @@ interface Client {
  * (its notification wakes the next long-poll). A lost notification is caught by the gateway's
  * periodic sweep.
  */
-async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, client: Client, log: FastifyBaseLogger): Promise<Record<string, unknown>[]> {
+async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, client: Client): Promise<Record<string, unknown>[]> {
   const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
   const waitFor = () => ctx.hub.wait(accountId, Math.max(0, deadline - ctx.now()), client.wait);
   let waiting = deadline > ctx.now() && !ctx.closing() ? waitFor() : null;
@@ -55,7 +55,8 @@ async function pollOrders(ctx: GatewayContext, accountId: string, limit: number,
     client.wait.cancel?.();
     await waiting;
   }
-  for (const o of orders) ctx.deliveries.get(String(o.orderId)).catch((err: unknown) => log.warn({ err }, 'could not record delivery'));
+  const at = ctx.now();
+  for (const o of orders) ctx.stamps.delivered(accountId, String(o.orderId), at);
   return orders;
 }
 
@@ -77,7 +78,7 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
       client.gone = true;
       client.wait.cancel?.();
     });
-    if (wait === 0) return reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client, req.log) });
+    if (wait === 0) return reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client) });
 
     const open = ctx.longPolls.get(accountId) ?? 0;
     if (open >= ctx.config.maxLongPollsPerAccount) {
@@ -85,7 +86,7 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
     }
     ctx.longPolls.set(accountId, open + 1);
     try {
-      return await reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client, req.log) });
+      return await reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client) });
     } finally {
       const left = (ctx.longPolls.get(accountId) ?? 1) - 1;
       if (left <= 0) ctx.longPolls.delete(accountId);

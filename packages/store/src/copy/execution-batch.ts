@@ -13,6 +13,8 @@ export interface ExecutionSubmission {
   idempotencyKey: string;
   requestHash: string;
   report: ExecutionReport;
+  /** When the gateway handed this order to the follower (ISO), if it still holds the stamp. */
+  deliveredAt?: string;
 }
 
 export type ExecutionResult =
@@ -77,7 +79,7 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
   }
 
   const executions: unknown[] = [];
-  const orderUpdates = new Map<string, { id: string; status: string; finished: boolean }>();
+  const orderUpdates = new Map<string, { id: string; status: string; finished: boolean; delivered?: string }>();
   const legOps = new Map<string, { set: number | null; fp: string | null; delta: number }>();
   const pendingOff = new Set<string>();
   const idempotency: unknown[] = [];
@@ -121,7 +123,8 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
     const terminalReport = isTerminal(r.status);
     executions.push({ order_id: order.id, status: r.status, terminal: terminalReport, body: r, received_at: receivedAt });
     order.status = r.status;
-    orderUpdates.set(order.id, { id: order.id, status: r.status, finished: terminalReport });
+    const delivered = orderUpdates.get(order.id)?.delivered ?? item.deliveredAt;
+    orderUpdates.set(order.id, { id: order.id, status: r.status, finished: terminalReport, ...(delivered ? { delivered } : {}) });
     if (terminalReport) terminal.set(order.id, r);
     const filled = r.status === 'filled' || r.status === 'partially_filled';
     const reported = r.volume ?? null;
@@ -174,7 +177,8 @@ ex AS (
 ord AS (
   UPDATE orders o SET status = $2::jsonb -> o.id ->> 'status',
          finished_at = CASE WHEN ($2::jsonb -> o.id ->> 'finished')::boolean THEN $3::timestamptz ELSE o.finished_at END,
-         first_delivered_at = COALESCE(o.first_delivered_at, $3::timestamptz)
+         -- its delivery time when the gateway still held it, otherwise this report's arrival
+         first_delivered_at = COALESCE(o.first_delivered_at, ($2::jsonb -> o.id ->> 'delivered')::timestamptz, $3::timestamptz)
    WHERE o.id = ANY(ARRAY(SELECT jsonb_object_keys($2::jsonb)))),
 leg AS (
   UPDATE copy_legs l SET volume = COALESCE(($4::jsonb -> l.open_order_id ->> 'set')::numeric, l.volume) + ($4::jsonb -> l.open_order_id ->> 'delta')::numeric,

@@ -59,20 +59,22 @@ export async function followersWithPendingOrders(q: Queryable, followerAccountId
 }
 
 /**
- * Records first delivery (for latency) and moves pending → delivered. Rows an execution report is
- * updating right now are skipped (that report stamps the delivery itself), and rows are locked in id
- * order: two transactions never wait on each other crosswise (a deadlock costs a second).
+ * Stamps first deliveries (each with the time the gateway handed the order over) and moves
+ * pending → delivered. Rows an execution report or the expiry is updating right now are skipped
+ * (that report stamps the delivery itself), and rows are locked in id order: two transactions
+ * never wait on each other crosswise (a deadlock costs a second).
  */
-export async function markDelivered(q: Queryable, orderIds: string[]): Promise<void> {
-  if (orderIds.length === 0) return;
+export async function markDelivered(q: Queryable, stamps: Array<{ orderId: string; at: string }>): Promise<void> {
+  if (stamps.length === 0) return;
   await q.query(
     // No join: the rows locked below are reached by their ids (a join with \`= ANY\` beside it
     // compared every row with every id — 466 ms for a fan-out's 1,000).
     `UPDATE orders o SET status = CASE WHEN o.status = 'pending' THEN 'delivered' ELSE o.status END,
-                         first_delivered_at = COALESCE(o.first_delivered_at, now())
-      WHERE o.id = ANY(ARRAY(SELECT id FROM orders WHERE id = ANY($1::text[]) AND status IN ('pending', 'delivered')
+                         first_delivered_at = COALESCE(o.first_delivered_at, ($1::jsonb ->> o.id)::timestamptz)
+      WHERE o.id = ANY(ARRAY(SELECT id FROM orders WHERE id = ANY(ARRAY(SELECT jsonb_object_keys($1::jsonb)))
+                                AND status IN ('pending', 'delivered')
                               ORDER BY id FOR UPDATE SKIP LOCKED))`,
-    [orderIds],
+    [JSON.stringify(Object.fromEntries(stamps.map((s) => [s.orderId, s.at])))],
   );
 }
 
