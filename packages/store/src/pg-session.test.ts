@@ -13,9 +13,11 @@ describe('PostgreSQL sessions', { skip: baseUrl ? false : 'needs KOPITRA_TEST_DA
     try {
       const show = async (db: typeof plain, name: string) => (await db.query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name];
       assert.equal(await show(copyPath, 'enable_seqscan'), 'off');
+      assert.equal(await show(copyPath, 'enable_bitmapscan'), 'off');
       assert.equal(await show(copyPath, 'plan_cache_mode'), 'force_generic_plan');
       assert.equal(await show(copyPath, 'synchronous_commit'), 'on', 'durability untouched');
       assert.equal(await show(plain, 'enable_seqscan'), 'on');
+      assert.equal(await show(plain, 'enable_bitmapscan'), 'on');
       assert.equal(await show(plain, 'plan_cache_mode'), 'auto');
     } finally {
       await copyPath.close();

@@ -81,20 +81,28 @@ const SUBSCRIPTIONS_SQL = `
 
 // Open copy legs and active pending copies of the same subscriptions. $4 true: all of them;
 // otherwise only those of the master positions / orders in $3, plus every one of subscriptions
-// with a position cap (the cap counts them all).
+// with a position cap (the cap counts them all). The two cases are separate branches, each
+// reached through its index by both columns: with an OR between them the legs were read by
+// subscription alone — every open leg of every follower on each signal.
 const COPY_STATE_SQL = `
   WITH s AS (
-    SELECT id, settings->>'maxOpenPositions' IS NOT NULL AS capped FROM subscriptions
+    SELECT id, $4::boolean OR settings->>'maxOpenPositions' IS NOT NULL AS whole FROM subscriptions
      WHERE master_account_id = ANY($1::text[]) AND deleted_at IS NULL AND ($2::text IS NULL OR id = $2))
   SELECT 'leg' AS kind, subscription_id, jsonb_build_object('id', open_order_id, 'mp', master_position_id, 'sym', follower_symbol,
          'side', side, 'vol', volume, 'fp', follower_position_id, 'at', (extract(epoch FROM opened_at) * 1000)::float8) AS r
-    FROM copy_legs WHERE subscription_id = ANY(ARRAY(SELECT id FROM s)) AND volume > 0
-     AND ($4::boolean OR master_position_id = ANY($3::text[]) OR subscription_id = ANY(ARRAY(SELECT id FROM s WHERE capped)))
+    FROM copy_legs WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE whole)) AND volume > 0
+  UNION ALL
+  SELECT 'leg', subscription_id, jsonb_build_object('id', open_order_id, 'mp', master_position_id, 'sym', follower_symbol,
+         'side', side, 'vol', volume, 'fp', follower_position_id, 'at', (extract(epoch FROM opened_at) * 1000)::float8)
+    FROM copy_legs WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE NOT whole)) AND master_position_id = ANY($3::text[]) AND volume > 0
   UNION ALL
   SELECT 'pending', subscription_id, jsonb_build_object('id', place_order_id, 'mo', master_order_id, 'sym', follower_symbol,
          'kind', kind, 'vol', volume, 'price', price)
-    FROM pending_copies WHERE subscription_id = ANY(ARRAY(SELECT id FROM s)) AND active
-     AND ($4::boolean OR master_order_id = ANY($3::text[]) OR subscription_id = ANY(ARRAY(SELECT id FROM s WHERE capped)))`;
+    FROM pending_copies WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE whole)) AND active
+  UNION ALL
+  SELECT 'pending', subscription_id, jsonb_build_object('id', place_order_id, 'mo', master_order_id, 'sym', follower_symbol,
+         'kind', kind, 'vol', volume, 'price', price)
+    FROM pending_copies WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE NOT whole)) AND master_order_id = ANY($3::text[]) AND active`;
 
 /**
  * Every live subscription of these masters with the follower's state, open copy legs and pending
