@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  CopyBatch, findIdempotencyRecords, hoistCommonInputs, lockMastersWithContexts, type StoredResponse, type TxQueryable,
+  CopyBatch, findIdempotencyRecords, hoistCommonInputs, lockMastersWithContexts, type RelevantId, type StoredResponse, type TxQueryable,
 } from '@kopitra/store';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
@@ -34,17 +34,24 @@ function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-/** The master position and order ids these signals touch: only their copies need loading. */
-function relevantIds(items: SignalSubmission[]): string[] {
-  const ids = new Set<string>();
-  for (const { body } of items) {
+/** The master position and order ids these signals touch, each with its master: only their copies need loading. */
+function relevantIds(items: SignalSubmission[]): RelevantId[] {
+  const seen = new Set<string>();
+  const out: RelevantId[] = [];
+  const add = (masterAccountId: string, id: string) => {
+    const key = `${masterAccountId}\u0000${id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ masterAccountId, id });
+  };
+  for (const { accountId, body } of items) {
     if ('position' in body) {
-      ids.add(body.position.id);
+      add(accountId, body.position.id);
       const orderId = (body.position as { orderId?: unknown }).orderId;
-      if (typeof orderId === 'string') ids.add(orderId);
-    } else ids.add(body.order.id);
+      if (typeof orderId === 'string') add(accountId, orderId);
+    } else add(accountId, body.order.id);
   }
-  return [...ids];
+  return out;
 }
 
 /**

@@ -37,8 +37,8 @@ for (const backend of testBackends()) {
     });
     after(async () => drop());
 
-    async function load(relevant?: string[]) {
-      const { contexts } = await db.tx((q) => lockMastersWithContexts(q, ['m1'], relevant));
+    async function load(relevant?: string[], master = 'm1') {
+      const { contexts } = await db.tx((q) => lockMastersWithContexts(q, ['m1'], relevant?.map((id) => ({ masterAccountId: master, id }))));
       return Object.fromEntries((contexts.get('m1') ?? []).map((c) => [c.subscription.id, {
         legs: c.copies.map((l) => l.masterPositionId).sort(), pending: c.pendingCopies.map((p) => p.masterOrderId).sort(),
       }]));
@@ -50,6 +50,13 @@ for (const backend of testBackends()) {
         sub_capped: { legs: ['P1', 'P2'], pending: ['O1', 'O2'] },
       });
       assert.deepEqual(await load(['nothing']), {
+        sub_free: { legs: [], pending: [] },
+        sub_capped: { legs: ['P1', 'P2'], pending: ['O1', 'O2'] },
+      });
+    });
+
+    test("another master's ids of the same name find nothing", async () => {
+      assert.deepEqual(await load(['P1', 'O2'], 'm2'), {
         sub_free: { legs: [], pending: [] },
         sub_capped: { legs: ['P1', 'P2'], pending: ['O1', 'O2'] },
       });

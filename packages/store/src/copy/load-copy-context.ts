@@ -53,7 +53,7 @@ function toLocks(rows: LockRow[], ids: string[]): Map<string, MasterLock> {
 export async function lockMastersWithContexts(
   q: Queryable,
   masterAccountIds: string[],
-  relevantIds?: string[],
+  relevantIds?: RelevantId[],
 ): Promise<{ locks: Map<string, MasterLock>; contexts: Map<string, StoredFollowerContext[]> }> {
   const ids = [...new Set(masterAccountIds)].sort();
   const [locked, contexts] = await Promise.all([
@@ -80,29 +80,43 @@ const SUBSCRIPTIONS_SQL = `
    ORDER BY sub.created_at, sub.id`;
 
 // Open copy legs and active pending copies of the same subscriptions. $4 true: all of them;
-// otherwise only those of the master positions / orders in $3, plus every one of subscriptions
-// with a position cap (the cap counts them all). The two cases are separate branches, each
-// reached through its index by both columns: with an OR between them the legs were read by
-// subscription alone — every open leg of every follower on each signal.
+// otherwise only those of the master positions / orders in $3 (each of the master beside it in
+// $5), plus every one of subscriptions with a position cap (the cap counts them all). Each case is
+// a branch of its own reaching its rows through the whole key: with an OR between them every open
+// leg of every follower was read on each signal, and `subscription_id = ANY(…) AND
+// master_position_id = ANY(…)` descends the index once per pair of the two lists (64 masters ×
+// 64 ids: 4,096 descents, 4 ms) where each subscription needs only its own master's ids.
 const COPY_STATE_SQL = `
   WITH s AS (
-    SELECT id, $4::boolean OR settings->>'maxOpenPositions' IS NOT NULL AS whole FROM subscriptions
-     WHERE master_account_id = ANY($1::text[]) AND deleted_at IS NULL AND ($2::text IS NULL OR id = $2))
+    SELECT id, master_account_id, $4::boolean OR settings->>'maxOpenPositions' IS NOT NULL AS whole FROM subscriptions
+     WHERE master_account_id = ANY($1::text[]) AND deleted_at IS NULL AND ($2::text IS NULL OR id = $2)),
+  k AS (
+    SELECT s.id AS sub, r.id FROM s JOIN unnest($5::text[], $3::text[]) AS r(master, id) ON r.master = s.master_account_id
+     WHERE NOT s.whole)
   SELECT 'leg' AS kind, subscription_id, jsonb_build_object('id', open_order_id, 'mp', master_position_id, 'sym', follower_symbol,
          'side', side, 'vol', volume, 'fp', follower_position_id, 'at', (extract(epoch FROM opened_at) * 1000)::float8) AS r
     FROM copy_legs WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE whole)) AND volume > 0
   UNION ALL
-  SELECT 'leg', subscription_id, jsonb_build_object('id', open_order_id, 'mp', master_position_id, 'sym', follower_symbol,
-         'side', side, 'vol', volume, 'fp', follower_position_id, 'at', (extract(epoch FROM opened_at) * 1000)::float8)
-    FROM copy_legs WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE NOT whole)) AND master_position_id = ANY($3::text[]) AND volume > 0
+  SELECT 'leg', l.subscription_id, jsonb_build_object('id', l.open_order_id, 'mp', l.master_position_id, 'sym', l.follower_symbol,
+         'side', l.side, 'vol', l.volume, 'fp', l.follower_position_id, 'at', (extract(epoch FROM l.opened_at) * 1000)::float8)
+    FROM k CROSS JOIN LATERAL (
+      -- OFFSET 0 keeps this a probe per key (one index descent each), never a join over the table
+      SELECT * FROM copy_legs WHERE subscription_id = k.sub AND master_position_id = k.id AND volume > 0 OFFSET 0) l
   UNION ALL
   SELECT 'pending', subscription_id, jsonb_build_object('id', place_order_id, 'mo', master_order_id, 'sym', follower_symbol,
          'kind', kind, 'vol', volume, 'price', price)
     FROM pending_copies WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE whole)) AND active
   UNION ALL
-  SELECT 'pending', subscription_id, jsonb_build_object('id', place_order_id, 'mo', master_order_id, 'sym', follower_symbol,
-         'kind', kind, 'vol', volume, 'price', price)
-    FROM pending_copies WHERE subscription_id = ANY(ARRAY(SELECT id FROM s WHERE NOT whole)) AND master_order_id = ANY($3::text[]) AND active`;
+  SELECT 'pending', p.subscription_id, jsonb_build_object('id', p.place_order_id, 'mo', p.master_order_id, 'sym', p.follower_symbol,
+         'kind', p.kind, 'vol', p.volume, 'price', p.price)
+    FROM k CROSS JOIN LATERAL (
+      SELECT * FROM pending_copies WHERE subscription_id = k.sub AND master_order_id = k.id AND active OFFSET 0) p`;
+
+/** A master position or order id a batch touches, with its master. */
+export interface RelevantId {
+  masterAccountId: string;
+  id: string;
+}
 
 /**
  * Every live subscription of these masters with the follower's state, open copy legs and pending
@@ -117,7 +131,7 @@ export async function loadFollowerContextsForMasters(
    * order ids (plus every one of subscriptions with a position cap, which counts them all). Omit it
    * to load everything (reconciliation, stop-out).
    */
-  relevantIds?: string[],
+  relevantIds?: RelevantId[],
 ): Promise<Map<string, StoredFollowerContext[]>> {
   const out = new Map<string, StoredFollowerContext[]>();
   for (const id of masterAccountIds) out.set(id, []);
@@ -127,7 +141,7 @@ export async function loadFollowerContextsForMasters(
     q.query<SubscriptionRow & AccountStateRow & { follower_status: 'active' | 'disabled' }>(SUBSCRIPTIONS_SQL, [masterAccountIds, onlySubscriptionId ?? null]),
     q.query<{ kind: 'leg' | 'pending'; subscription_id: string; r: Record<string, unknown> }>(
       COPY_STATE_SQL,
-      [masterAccountIds, onlySubscriptionId ?? null, relevantIds ?? [], relevantIds === undefined],
+      [masterAccountIds, onlySubscriptionId ?? null, (relevantIds ?? []).map((r) => r.id), relevantIds === undefined, (relevantIds ?? []).map((r) => r.masterAccountId)],
     ),
   ]);
   if (subs.rows.length === 0) return out;
