@@ -55,6 +55,9 @@ export interface GatewayContext {
   stop(): Promise<void>;
 }
 
+/** Orders expired per statement by the periodic sweep. */
+const EXPIRY_CHUNK = 250;
+
 export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const now = deps.now ?? Date.now;
   const credentials = new CredentialCache(deps.db, deps.secretBox);
@@ -81,8 +84,20 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       sweeping = false;
     }
   };
-  // Orders whose time ran out are expired for every follower at once, not on each poll.
-  const expire = () => expireOrders(deps.db, null).catch(() => 0);
+  // Orders whose time ran out are expired for every follower at once, not on each poll — in short
+  // chunks, each its own transaction, the event loop served between them.
+  let expiring = false;
+  const expire = async () => {
+    if (expiring) return;
+    expiring = true;
+    try {
+      while (!isClosing && (await expireOrders(deps.db, null, EXPIRY_CHUNK)) === EXPIRY_CHUNK) await new Promise((r) => setImmediate(r));
+    } catch {
+      // The next sweep retries.
+    } finally {
+      expiring = false;
+    }
+  };
   // Idempotency records are promised for 24 h and kept for the configured retention (≥ 24 h).
   const prune = () => pruneIdempotencyRecords(deps.db, deps.config.idempotencyRetentionMs).catch(() => {});
   const authDeps = { credentials, limiter, timestampWindowMs: deps.config.timestampWindowMs, now };

@@ -79,15 +79,20 @@ export async function markDelivered(q: Queryable, stamps: Array<{ orderId: strin
 }
 
 /**
- * Expires orders whose time ran out (all followers when followerAccountId is null): an open never executed gives its planned
+ * Expires orders whose time ran out (all followers when followerAccountId is null), at most `limit`
+ * at once (the caller repeats while a whole chunk came back): an open never executed gives its planned
  * volume back (the copy leg goes to zero), a close never executed gives the volume back to its leg.
+ * One statement for everything due was measured at 450–550 ms for 20,000 orders, and every signal
+ * committing meanwhile waited behind its WAL (p99 at 500 signals/s: 62 ms in that second).
  */
-export async function expireOrders(q: Queryable, followerAccountId: string | null): Promise<number> {
+export async function expireOrders(q: Queryable, followerAccountId: string | null, limit = 250): Promise<number> {
   const { rows } = await q.query<{ id: string }>(
     `WITH due AS (
        SELECT id FROM orders
         WHERE ($1::text IS NULL OR follower_account_id = $1) AND ${OPEN} AND expires_at <= now()
-        ORDER BY id FOR UPDATE SKIP LOCKED
+        -- in the index's order, so the limit ends the scan (by id it sorted everything due, per chunk);
+        -- rows locked elsewhere are skipped, so this never waits on another transaction's orders
+        ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED
      ), expired AS (
        UPDATE orders o SET status = 'expired', finished_at = now()
         WHERE o.id = ANY(ARRAY(SELECT id FROM due))
@@ -105,7 +110,7 @@ export async function expireOrders(q: Queryable, followerAccountId: string | nul
         WHERE l.open_order_id = ANY(ARRAY(SELECT jsonb_object_keys((SELECT by_leg FROM give_back))))
      )
      SELECT id FROM expired`,
-    [followerAccountId],
+    [followerAccountId, limit],
   );
   return rows.length;
 }
