@@ -2,63 +2,46 @@
 // gateway's periodic sweep, one query for every waiting follower.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FastifyInstance } from 'fastify';
-import type { Db } from '@kopitra/store';
 import { testBackends } from '@kopitra/store/testing';
-import { buildGatewayApp } from './app';
-import { DEFAULT_GATEWAY_CONFIG } from './config';
-import type { GatewayContext } from './gateway-context';
-import { eaRequest, openedSignal, seedAccount, seedSubscription, testSecretBox, type TestCredential } from './testing/fixtures';
+import { eaRequest, openedSignal } from './testing/fixtures';
+import { startInProcessGateway, type InProcessGateway } from './testing/in-process';
 
 for (const backend of testBackends()) {
   describe(`long-polls on ${backend.name}`, () => {
-    let db: Db;
-    let drop: () => Promise<void>;
-    let app: FastifyInstance;
-    let ctx: GatewayContext;
-    let master: TestCredential;
-    let follower: TestCredential;
-    let subId: string;
+    let g: InProcessGateway;
 
     before(async () => {
-      ({ db, drop } = await backend.open());
-      app = await buildGatewayApp({ db, secretBox: testSecretBox, config: { ...DEFAULT_GATEWAY_CONFIG, longPollFallbackMs: 1000 }, onContext: (c) => { ctx = c; } });
-      master = await seedAccount(db, 'master');
-      follower = await seedAccount(db, 'follower');
-      subId = await seedSubscription(db, master.accountId, follower.accountId);
+      g = await startInProcessGateway(backend, { longPollFallbackMs: 1000 });
     });
-    after(async () => {
-      await app.close();
-      await drop();
-    });
+    after(async () => g.close());
 
     async function untilWaiting(): Promise<void> {
-      for (let i = 0; i < 200 && ctx.hub.waitingFor(follower.accountId) === 0; i++) await new Promise((r) => setTimeout(r, 10));
-      assert.equal(ctx.hub.waitingFor(follower.accountId), 1, 'the long-poll is waiting');
+      for (let i = 0; i < 200 && g.ctx.hub.waitingFor(g.follower.accountId) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(g.ctx.hub.waitingFor(g.follower.accountId), 1, 'the long-poll is waiting');
     }
 
     test('a commit wakes the waiting long-poll at once', async () => {
-      const poll = eaRequest(app, follower, 'GET', '/trade-agent/v1/orders?wait=10');
+      const poll = eaRequest(g.app, g.follower, 'GET', '/trade-agent/v1/orders?wait=10');
       await untilWaiting();
       const sent = performance.now();
-      await eaRequest(app, master, 'POST', '/trade-agent/v1/signals', openedSignal(1));
+      await eaRequest(g.app, g.master, 'POST', '/trade-agent/v1/signals', openedSignal(1));
       const res = await poll;
       assert.equal((res.json() as { orders: unknown[] }).orders.length, 1);
       assert.ok(performance.now() - sent < 500, 'woken, not left to the 1 s sweep');
       const orderId = (res.json() as { orders: Array<{ orderId: string }> }).orders[0]!.orderId;
-      await eaRequest(app, follower, 'POST', '/trade-agent/v1/executions', { orderId, status: 'filled', executedAt: new Date().toISOString(), volume: 1, price: 1.085, followerPositionId: 'F1' });
+      await eaRequest(g.app, g.follower, 'POST', '/trade-agent/v1/executions', { orderId, status: 'filled', executedAt: new Date().toISOString(), volume: 1, price: 1.085, followerPositionId: 'F1' });
     });
 
     test('a lost notification: the sweep finds the order within its interval', async () => {
-      const poll = eaRequest(app, follower, 'GET', '/trade-agent/v1/orders?wait=10');
+      const poll = eaRequest(g.app, g.follower, 'GET', '/trade-agent/v1/orders?wait=10');
       await untilWaiting();
       // An order that arrives without any wake-up (as if its NOTIFY had been lost).
       const now = new Date().toISOString();
       const expires = new Date(Date.now() + 60_000).toISOString();
-      await db.query(
+      await g.db.query(
         `INSERT INTO orders (id, run_id, subscription_id, follower_account_id, action, tag, payload, created_at, expires_at)
          VALUES ('ord_lost', 'run_lost', $1, $2, 'modify', 'kp:lost', $3, $4, $5)`,
-        [subId, follower.accountId, JSON.stringify({ orderId: 'ord_lost', action: 'modify', tag: 'kp:lost' }), now, expires],
+        [g.subscriptionId, g.follower.accountId, JSON.stringify({ orderId: 'ord_lost', action: 'modify', tag: 'kp:lost' }), now, expires],
       );
       const sent = performance.now();
       const res = await poll;
