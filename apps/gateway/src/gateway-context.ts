@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, pruneIdempotencyRecords, recordExecutions,
+  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, pruneIdempotencyRecords, recordExecutions, SubscriptionCache,
   type Db, type ExecutionResult, type ExecutionSubmission, type SecretBox,
 } from '@kopitra/store';
 import { Coalescer } from './coalesce';
@@ -47,6 +47,8 @@ export interface GatewayContext {
   longPolls: Map<string, number>;
   /** First-delivery stamps: written by the order's execution report, or together when it is late. */
   stamps: DeliveryStamps;
+  /** The masters' subscriptions with their followers' state as the signal path last read them. */
+  subscriptions: SubscriptionCache;
   auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   closing(): boolean;
   start(): Promise<void>;
@@ -64,6 +66,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const limiter = new RateLimiter(deps.config.rateLimitPerSecond, deps.config.rateLimitBurst, now);
   const hub = new OrderWakeHub(deps.db);
   const flags = new FlagsReader(deps.db);
+  const subscriptions = new SubscriptionCache();
   const stamps = new DeliveryStamps(deps.db, deps.config.deliveryStampDelayMs, (err) => deps.onBackgroundError?.(err, 'could not stamp deliveries'), now);
   let isClosing = false;
   let pruneTimer: NodeJS.Timeout | null = null;
@@ -131,8 +134,9 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     flags,
     longPolls: new Map(),
     stamps,
+    subscriptions,
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
-      const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0 });
+      const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions });
       return { outcomes, after: wake };
     }, { maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId, onCommitted: (wake) => { for (const [id, orders] of wake) hub.wake(id, orders); } }),
     executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  CopyBatch, findIdempotencyRecords, hoistCommonInputs, lockMastersWithContexts, type RelevantId, type StoredResponse, type TxQueryable,
+  CopyBatch, findIdempotencyRecords, hoistCommonInputs, lockMastersWithContexts, type RelevantId, type StoredResponse, type SubscriptionCache, type TxQueryable,
 } from '@kopitra/store';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
@@ -70,12 +70,14 @@ export interface IngestOptions {
    * sequence (a retry after a failed batch: a key stored earlier for another sequence).
    */
   lookUpEveryKey?: boolean;
+  /** The masters' subscriptions as last read: rows that did not change are not read again. */
+  subscriptions?: SubscriptionCache;
 }
 
 export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: Map<string, Record<string, unknown>[]> }> {
   const masters = [...new Set(items.map((i) => i.accountId))];
   // One round trip for BEGIN, the masters' locks and their followers' contexts.
-  const { locks, contexts } = await lockMastersWithContexts(q, masters, relevantIds(items));
+  const { locks, contexts } = await lockMastersWithContexts(q, masters, relevantIds(items), options.subscriptions);
   // A key can have been stored only for a sequence already accepted: a signal beyond the master's
   // last sequence needs no look-up (a key reused for a new sequence fails the insert, and the
   // retry looks every key up and refuses it).

@@ -11,3 +11,4 @@ export * from './credentials-lookup';
 export * from './events';
 export * from './execution-batch';
 export * from './shared-inputs';
+export * from './subscription-cache';

@@ -2,6 +2,7 @@ import type { AccountState } from '@kopitra/engine';
 import type { Queryable } from '../db';
 import type { StoredFollowerContext, StoredLeg, StoredPending } from './copy-batch';
 import { toAccountState, toSubscription, type AccountStateRow, type SubscriptionRow } from './rows';
+import type { CachedMaster, FollowerBase, SubscriptionCache } from './subscription-cache';
 
 export interface MasterLock {
   lastSequence: number;
@@ -54,15 +55,16 @@ export async function lockMastersWithContexts(
   q: Queryable,
   masterAccountIds: string[],
   relevantIds?: RelevantId[],
+  cache?: SubscriptionCache,
 ): Promise<{ locks: Map<string, MasterLock>; contexts: Map<string, StoredFollowerContext[]> }> {
   const ids = [...new Set(masterAccountIds)].sort();
   const [locked, contexts] = await Promise.all([
     q.query<LockRow>(LOCK_SQL, [ids]),
-    loadFollowerContextsForMasters(q, ids, undefined, relevantIds),
+    loadFollowerContextsForMasters(q, ids, undefined, relevantIds, cache),
   ]);
   if (locked.rows.length === ids.length) return { locks: toLocks(locked.rows, ids), contexts };
   const locks = toLocks(await createStateRowsAndLock(q, ids), ids);
-  return { locks, contexts: await loadFollowerContextsForMasters(q, ids, undefined, relevantIds) };
+  return { locks, contexts: await loadFollowerContextsForMasters(q, ids, undefined, relevantIds, cache) };
 }
 
 export async function lockMaster(q: Queryable, masterAccountId: string): Promise<MasterLock> {
@@ -78,6 +80,69 @@ const SUBSCRIPTIONS_SQL = `
     LEFT JOIN account_state st ON st.account_id = sub.follower_account_id
    WHERE sub.master_account_id = ANY($1::text[]) AND sub.deleted_at IS NULL AND ($2::text IS NULL OR sub.id = $2)
    ORDER BY sub.created_at, sub.id`;
+
+// The same rows for the signal path, against what it holds (SubscriptionCache): every master gets
+// its fingerprint; full rows come only for masters whose fingerprint differs from $2's.
+const SUBSCRIPTIONS_CHANGED_SQL = `
+  WITH s AS (
+    SELECT sub.id, sub.master_account_id, sub.follower_account_id, sub.settings, sub.status, sub.created_at,
+           fa.status AS follower_status, fa.symbol_prefix, fa.symbol_suffix,
+           st.balance, st.equity, st.day_start_equity, st.symbols,
+           sub.id || '/' || sub.xmin::text || '/' || fa.xmin::text || '/' || COALESCE(st.xmin::text, '-') AS v
+      FROM subscriptions sub
+      JOIN accounts fa ON fa.id = sub.follower_account_id
+      LEFT JOIN account_state st ON st.account_id = sub.follower_account_id
+     WHERE sub.master_account_id = ANY($1::text[]) AND sub.deleted_at IS NULL),
+  f AS (
+    SELECT m.id AS master, COALESCE(md5(string_agg(s.v, ',' ORDER BY s.v)), '') AS fingerprint
+      FROM unnest($1::text[]) AS m(id) LEFT JOIN s ON s.master_account_id = m.id
+     GROUP BY m.id)
+  SELECT f.master, f.fingerprint, s.id, s.follower_account_id, s.settings, s.status, s.follower_status,
+         s.symbol_prefix, s.symbol_suffix, s.balance, s.equity, s.day_start_equity, s.symbols
+    FROM f LEFT JOIN s ON s.master_account_id = f.master AND f.fingerprint IS DISTINCT FROM ($2::jsonb ->> f.master)
+   ORDER BY f.master, s.created_at, s.id`;
+
+type SubscriptionContextRow = SubscriptionRow & AccountStateRow & { follower_status: 'active' | 'disabled' };
+
+function toBase(r: SubscriptionContextRow): FollowerBase {
+  return { subscription: toSubscription(r), follower: toAccountState({ ...r, account_id: r.follower_account_id }), followerStatus: r.follower_status };
+}
+
+/** Each master's subscriptions with their followers' state: from the cache where its rows are unchanged. */
+async function readBases(q: Queryable, masterAccountIds: string[], onlySubscriptionId: string | undefined, cache: SubscriptionCache | undefined): Promise<Map<string, FollowerBase[]>> {
+  const out = new Map<string, FollowerBase[]>();
+  if (!cache || onlySubscriptionId !== undefined) {
+    const { rows } = await q.query<SubscriptionContextRow>(SUBSCRIPTIONS_SQL, [masterAccountIds, onlySubscriptionId ?? null]);
+    for (const r of rows) {
+      const list = out.get(r.master_account_id);
+      if (list) list.push(toBase(r));
+      else out.set(r.master_account_id, [toBase(r)]);
+    }
+    return out;
+  }
+  const held = cache.snapshot(masterAccountIds);
+  const { rows } = await q.query<Omit<SubscriptionContextRow, 'master_account_id' | 'id'> & { master: string; fingerprint: string; id: string | null }>(
+    SUBSCRIPTIONS_CHANGED_SQL, [masterAccountIds, JSON.stringify(Object.fromEntries([...held].map(([m, e]) => [m, e.fingerprint])))],
+  );
+  const fresh = new Map<string, CachedMaster>();
+  for (const r of rows) {
+    const h = held.get(r.master);
+    if (h && h.fingerprint === r.fingerprint) {
+      out.set(r.master, h.bases);
+      continue;
+    }
+    let e = fresh.get(r.master);
+    if (!e) fresh.set(r.master, (e = { fingerprint: r.fingerprint, bases: [] }));
+    if (r.id !== null) e.bases.push(toBase({ ...r, id: r.id, master_account_id: r.master }));
+  }
+  for (const [master, e] of fresh) {
+    cache.set(master, e);
+    out.set(master, e.bases);
+  }
+  cache.hits += out.size - fresh.size;
+  cache.misses += fresh.size;
+  return out;
+}
 
 // Open copy legs and active pending copies of the same subscriptions. $4 true: all of them;
 // otherwise only those of the master positions / orders in $3 (each of the master beside it in
@@ -132,19 +197,20 @@ export async function loadFollowerContextsForMasters(
    * to load everything (reconciliation, stop-out).
    */
   relevantIds?: RelevantId[],
+  /** The signal path's: subscriptions whose rows did not change are not read again. */
+  cache?: SubscriptionCache,
 ): Promise<Map<string, StoredFollowerContext[]>> {
   const out = new Map<string, StoredFollowerContext[]>();
   for (const id of masterAccountIds) out.set(id, []);
   // Both statements at once (one round trip): the legs and pending copies find the subscriptions
   // themselves instead of waiting for the first statement's ids.
-  const [subs, state] = await Promise.all([
-    q.query<SubscriptionRow & AccountStateRow & { follower_status: 'active' | 'disabled' }>(SUBSCRIPTIONS_SQL, [masterAccountIds, onlySubscriptionId ?? null]),
+  const [bases, state] = await Promise.all([
+    readBases(q, masterAccountIds, onlySubscriptionId, cache),
     q.query<{ kind: 'leg' | 'pending'; subscription_id: string; r: Record<string, unknown> }>(
       COPY_STATE_SQL,
       [masterAccountIds, onlySubscriptionId ?? null, (relevantIds ?? []).map((r) => r.id), relevantIds === undefined, (relevantIds ?? []).map((r) => r.masterAccountId)],
     ),
   ]);
-  if (subs.rows.length === 0) return out;
   const legsBySub = new Map<string, StoredLeg[]>();
   const pendingBySub = new Map<string, StoredPending[]>();
   for (const { kind, subscription_id: sub, r } of state.rows) {
@@ -159,14 +225,12 @@ export async function loadFollowerContextsForMasters(
     }
   }
   for (const list of legsBySub.values()) list.sort((a, b) => a.openedAtMs - b.openedAtMs || (a.legId < b.legId ? -1 : 1));
-  for (const r of subs.rows) {
-    out.get(r.master_account_id)?.push({
-      subscription: toSubscription(r),
-      follower: toAccountState({ ...r, account_id: r.follower_account_id }),
-      copies: legsBySub.get(r.id) ?? [],
-      pendingCopies: pendingBySub.get(r.id) ?? [],
-      followerStatus: r.follower_status,
-    });
+  for (const [master, list] of bases) {
+    // A context per signal batch; the subscription and follower objects are shared and never modified.
+    out.set(master, list.map((b) => ({
+      subscription: b.subscription, follower: b.follower, followerStatus: b.followerStatus,
+      copies: legsBySub.get(b.subscription.id) ?? [], pendingCopies: pendingBySub.get(b.subscription.id) ?? [],
+    })));
   }
   return out;
 }
