@@ -111,18 +111,9 @@ async function untilWaiting(url: string, n: number, timeoutMs = 10_000): Promise
  * orders not yet compiled, PostgreSQL's plans for them not yet made): timed, reported apart.
  */
 export async function fanOut(h: SignedHttp, url: string, master: TestCredential, followers: TestCredential[], signals: number, warmup = 0): Promise<{ allDelivered: number[]; perFollower: number[]; answered: number[]; warmupAllDelivered: number[] }> {
-  let allDelivered: number[] = [];
-  let perFollower: number[] = [];
-  let answered: number[] = [];
-  const warmupAllDelivered: number[] = [];
+  const rounds: Array<{ answered: number; times: number[] }> = [];
   const m: Target = { url, keyId: master.keyId, secret: master.secret };
   for (let s = 1; s <= warmup + signals; s++) {
-    if (s === warmup + 1) {
-      warmupAllDelivered.push(...allDelivered);
-      allDelivered = [];
-      perFollower = [];
-      answered = [];
-    }
     const received: Array<{ t: Target; at: number; orders: Array<{ orderId: string; volume: number }> }> = [];
     const receipts = followers.map(async (f) => {
       const t: Target = { url, keyId: f.keyId, secret: f.secret };
@@ -138,17 +129,20 @@ export async function fanOut(h: SignedHttp, url: string, master: TestCredential,
     await untilWaiting(url, followers.length);
     const sentAt = performance.now();
     const posted = await h.send(m, 'POST', '/trade-agent/v1/signals', signalBody(s), `fan-${s}`);
-    answered.push(posted.ms);
-    const times = (await Promise.all(receipts)).map((at) => at - sentAt);
-    perFollower.push(...times);
-    allDelivered.push(Math.max(...times));
+    rounds.push({ answered: posted.ms, times: (await Promise.all(receipts)).map((at) => at - sentAt) });
     // Only now do the followers report, so the reports do not compete with the deliveries measured.
     for (let i = 0; i < received.length; i += 100) {
       await Promise.all(received.slice(i, i + 100).flatMap(({ t, orders }) => orders.map((o) => h.send(t, 'POST', '/trade-agent/v1/executions',
         JSON.stringify({ orderId: o.orderId, status: 'filled', executedAt: new Date().toISOString(), volume: o.volume, price: 1.085, followerPositionId: `F-${o.orderId}` }), `ex-${o.orderId}`))));
     }
   }
-  return { allDelivered, perFollower, answered, warmupAllDelivered };
+  const measured = rounds.slice(warmup);
+  return {
+    allDelivered: measured.map((r) => Math.max(...r.times)),
+    perFollower: measured.flatMap((r) => r.times),
+    answered: measured.map((r) => r.answered),
+    warmupAllDelivered: rounds.slice(0, warmup).map((r) => Math.max(...r.times)),
+  };
 }
 
 export async function runBench(config: PlatformConfig, args: string[]): Promise<void> {
