@@ -24,16 +24,18 @@ export async function openPgliteDb(options: PgliteDbOptions): Promise<Db> {
 
 /** openPgliteDb, also handing back the PGlite instance itself (the template builder dumps it). */
 export async function openPglite(options: PgliteDbOptions): Promise<{ pglite: PGlite; db: Db }> {
-  const { PGlite, types } = await import('@electric-sql/pglite');
-  const parsers = { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) };
   const dataDir = options.dataDir ?? 'memory://';
-
   // Only a database that does not exist yet starts from the template: an empty (or missing) dir,
   // or memory. A dir with anything in it is left to PGlite exactly as before, so an existing
   // database is never replaced, and a failed load below can be undone by emptying the dir.
   const fresh = !options.dataDir || isEmptyDir(options.dataDir);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const template = fresh && options.templateFile !== null ? await readPgliteTemplate(options.templateFile) : undefined;
+  // The template is unpacked (zlib, off the main thread) while PGlite's module loads, not after.
+  const [{ PGlite, types }, template] = await Promise.all([
+    import('@electric-sql/pglite'),
+    fresh && options.templateFile !== null ? readPgliteTemplate(options.templateFile) : undefined,
+  ]);
+  const parsers = { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) };
 
   let pglite: PGlite | undefined;
   if (template) {

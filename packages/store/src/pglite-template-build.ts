@@ -6,7 +6,7 @@ import { templatePath } from './pglite-template';
 
 /**
  * Builds the template for the current migrations (see pglite-template.ts): a fresh in-memory
- * PGlite, migrated, dumped as a gzip tarball. The file appears whole or not at all (written beside
+ * PGlite, migrated, dumped as a tarball. The file appears whole or not at all (written beside
  * it, then renamed), so a process opening a database meanwhile never reads half of it. Older
  * templates in the same directory are removed: nothing can use them any more.
  */
@@ -15,7 +15,7 @@ export async function buildPgliteTemplate(path = templatePath()): Promise<string
   let tarball: Blob;
   try {
     await migrate(db);
-    tarball = await pglite.dumpDataDir('gzip');
+    tarball = await pglite.dumpDataDir('none');
   } finally {
     await db.close();
   }
@@ -29,8 +29,9 @@ export async function buildPgliteTemplate(path = templatePath()): Promise<string
   } finally {
     rmSync(partial, { force: true });
   }
+  // Also the gzip tarballs (.tar.gz) of earlier versions.
   for (const name of readdirSync(dir)) {
-    if (name.endsWith('.tar.gz') && name !== basename(path)) rmSync(join(dir, name), { force: true });
+    if (/\.tar(\.gz)?$/.test(name) && name !== basename(path)) rmSync(join(dir, name), { force: true });
   }
   return path;
 }
