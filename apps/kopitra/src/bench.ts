@@ -10,6 +10,7 @@ import type { PlatformConfig } from './config';
 import { SignedHttp, signalBody, throughput, type Target } from './bench/load';
 import { fmt, percentile } from './bench/stats';
 import { measureStartup } from './bench/startup';
+import { cpuSnapshot, cpuUse, type CpuUse } from './bench/cpu';
 
 const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100000, tickSize: 0.00001, tickValue: 1, digits: 5 }];
 
@@ -40,8 +41,12 @@ function spawnEcho(secret: string, env: Record<string, string | undefined>): Pro
   });
 }
 
-/** Master POST → follower long-poll return, at `rate` signals/s spread over the pairs. */
-export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number): Promise<{ samples: number[]; lost: number }> {
+/**
+ * Master POST → follower long-poll return, at `rate` signals/s spread over the pairs; with the
+ * gateway's pid, also the CPU each signal cost (its POST, the long-poll answer, the follower's
+ * execution report and next long-poll) by process, and how busy the machine was meanwhile.
+ */
+export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number, gatewayPid?: number): Promise<{ samples: number[]; lost: number; cpu: CpuUse | null }> {
   const samples: number[] = [];
   const sentAt = new Map<string, number>();
   let running = true;
@@ -65,6 +70,8 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
     }
   });
   await new Promise((r) => setTimeout(r, 300));
+  const cpuFrom = gatewayPid === undefined ? null : cpuSnapshot(gatewayPid);
+  let sent = 0;
   const perMasterIntervalMs = (1000 * pairs.length) / rate;
   const deadline = performance.now() + seconds * 1000;
   await Promise.all(pairs.map(async ({ master }, i) => {
@@ -80,12 +87,16 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
       const id = (JSON.parse(body) as { position: { id: string } }).position.id;
       sentAt.set(id, performance.now());
       await h.send(t, 'POST', '/trade-agent/v1/signals', body, `lat-${i}-${sequence}`);
+      sent++;
     }
   }));
-  await new Promise((r) => setTimeout(r, 2500));
+  // Until the last signals were delivered and reported (the followers then only wait).
+  await new Promise((r) => setTimeout(r, 500));
+  const cpu = cpuUse(cpuFrom, gatewayPid === undefined ? null : cpuSnapshot(gatewayPid), sent);
+  await new Promise((r) => setTimeout(r, 2000));
   running = false;
   await Promise.all(followers);
-  return { samples, lost: sentAt.size };
+  return { samples, lost: sentAt.size, cpu };
 }
 
 /**
@@ -203,7 +214,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const gw = { ...best(gwRuns), failed: gwRuns.reduce((a, r) => a + r.failed, 0) };
     const atLevels = (runs: Tput[], unit: string) => `${fmt(best(runs).perSecond, 0)} ${unit} (${runs.map((r, i) => `${fmt(r.perSecond, 0)} at ${levels[i]}`).join(', ')})`;
     const rate = quick ? 50 : 500;
-    const lat = await latency(h, gateway.url, latPairs, rate, seconds);
+    const lat = await latency(h, gateway.url, latPairs, rate, seconds, gateway.child.pid);
     const fan = await fanOut(h, gateway.url, fanMaster, fans, quick ? 2 : 10, 1);
     const p50 = percentile(lat.samples, 50);
     const p99 = percentile(lat.samples, 99);
@@ -212,13 +223,14 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)`],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)`],
+      ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.gateway * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
       [`one signal → ${fanFollowers} long-polling followers`, `all delivered p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms   (goal ≤ 50; ${fan.allDelivered.length} signals after the first; answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms; the first fan-out since start: all delivered ${fmt(fan.warmupAllDelivered[0]!, 1)} ms)`],
       ['npm start (embedded, fresh data directory) to healthy', `${fmt(startup.healthyMs / 1000, 2)} s   (goal ≤ 5 s)`],
       ['idle RSS after start', Object.entries(startup.rssMb).map(([k, v]) => `${k} ${v} MB`).join(', ') + '   (reported)'],
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || lat.samples.length === 0) process.exitCode = 1;
   } finally {
     h.close();
