@@ -1,7 +1,7 @@
 import { answerFrameworkError } from '@kopitra/protocol';
 import Fastify from 'fastify';
 import { openStorage, type PlatformStorage } from '@kopitra/storage';
-import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, registerRequestLog, requestIdOptions, requestLogOptions, startTelemetry } from '@kopitra/observability';
+import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, requestIdOptions, requestLogOptions, startTelemetry } from '@kopitra/observability';
 import { createSecretBox, openDb } from '@kopitra/store';
 import { ensureBootstrapAdmin } from './bootstrap-admin';
 import { ConfigError, loadAdminServerConfig } from './config';
@@ -24,13 +24,12 @@ async function main(): Promise<void> {
   const telemetry = await startTelemetry(readObservabilityEnv(process.env).appInsightsConnectionString);
   // pino JSON lines with request ids; its redaction covers ADMIN_LOG_REDACT and more (tokens in URLs too).
   const app = Fastify({
-    logger: loggerOptions('admin-api', config.logLevel), ...requestIdOptions, ...requestLogOptions,
+    logger: loggerOptions('admin-api', config.logLevel), ...requestIdOptions, ...requestLogOptions(),
     requestTimeout: 15_000, // slow-body clients are cut off; the SSE stream's response is not limited by this
     frameworkErrors: (e, _req, reply) => answerFrameworkError(e, reply),
   });
   // Headers must arrive within 10 s (a client trickling them is cut off; Node checks every 30 s).
   app.server.headersTimeout = 10_000;
-  registerRequestLog(app);
   // GET /metrics, before the plugin so request timing reaches its routes.
   registerMetrics(app, createMetrics());
   const db = await openDb({ databaseUrl: config.databaseUrl });

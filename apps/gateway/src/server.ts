@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The gateway alone: `tsx apps/gateway/src/server.ts` with DATABASE_URL (or embedded PGlite), PORT, KOPITRA_SECRET_KEY.
-import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, registerRequestLog, requestIdOptions, requestLogOptions, startTelemetry } from '@kopitra/observability';
+import { createMetrics, loggerOptions, readObservabilityEnv, registerMetrics, requestIdOptions, requestLogOptions, startTelemetry } from '@kopitra/observability';
 import { createSecretBox, openDb } from '@kopitra/store';
 import Fastify from 'fastify';
 import { EA_BASE_PATH, answerFrameworkError } from '@kopitra/protocol';
@@ -17,12 +17,11 @@ async function main(): Promise<void> {
   // copy-path hooks reach the gateway's routes.
   const app = Fastify({
     frameworkErrors: (e, _req, reply) => answerFrameworkError(e, reply),
-    logger: config.logLevel === 'silent' ? false : loggerOptions('gateway', config.logLevel), ...requestIdOptions, ...requestLogOptions,
+    logger: config.logLevel === 'silent' ? false : loggerOptions('gateway', config.logLevel), ...requestIdOptions, ...requestLogOptions(),
     keepAliveTimeout: 65_000, requestTimeout: 15_000, return503OnClosing: true, forceCloseConnections: 'idle',
   });
   // Headers must arrive within 10 s (a client trickling them is cut off; Node checks every 30 s).
   app.server.headersTimeout = 10_000;
-  registerRequestLog(app);
   const metrics = createMetrics();
   registerMetrics(app, metrics);
   await app.register(gatewayPlugin, {

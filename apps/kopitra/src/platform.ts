@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminApiPlugin, createTaskWorker, ensureBootstrapAdmin, loadAdminConfig, type BootstrapResult } from '@kopitra/admin-api';
 import { gatewayPlugin, readOrCreateSecretKey, type GatewayContext } from '@kopitra/gateway';
-import { createMetrics, loggerOptions, registerMetrics, registerRequestLog, requestLogOptions } from '@kopitra/observability';
+import { createMetrics, loggerOptions, registerMetrics, requestLogOptions } from '@kopitra/observability';
 import { EA_BASE_PATH, answerFrameworkError } from '@kopitra/protocol';
 import { openStorage, startAzurite, type RunningAzurite } from '@kopitra/storage';
 import { createSecretBox, openDb, type Db } from '@kopitra/store';
@@ -57,7 +57,7 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
       serializers: loggerOptions('kopitra', config.logLevel).serializers,
       redact: { paths: ['req.headers.authorization', 'req.headers["x-kopitra-signature"]', '*.password', '*.secret', '*.token'], censor: '[redacted]' },
     },
-    ...requestLogOptions,
+    ...requestLogOptions(),
     keepAliveTimeout: 65_000,
     // A request must arrive whole within 15 s (slow-body clients are cut off); long-poll answers are not limited by this.
     requestTimeout: 15_000,
@@ -66,7 +66,6 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
   });
   // Headers must arrive within 10 s (a client trickling them is cut off; Node checks every 30 s).
   app.server.headersTimeout = 10_000;
-  registerRequestLog(app);
   let gateway: GatewayContext | undefined;
   // GET /metrics (Prometheus); registered before the plugins so its timing hooks reach their routes.
   const metrics = createMetrics();

@@ -2,5 +2,5 @@
 export { LOG_REDACT_PATHS, loggerOptions, redactUrl, requestIdOptions, type LoggerOptions } from './logger-options';
 export { createMetrics, type KopitraMetrics } from './metrics-registry';
 export { registerMetrics } from './metrics-plugin';
-export { registerRequestLog, requestLogOptions } from './request-log';
+export { requestLogOptions } from './request-log';
 export { readObservabilityEnv, startTelemetry, type TelemetryHandle } from './telemetry';

@@ -1,29 +1,29 @@
-import type { FastifyInstance } from 'fastify';
+import { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 
 /**
- * Fastify server options that turn off its own request logging (an `incoming request` line and a
- * `request completed` line for every request). `registerRequestLog` logs one line per request
- * instead. Measured on the copy path at 500 signals/s (three EA requests per signal), against
+ * One access line per request instead of fastify's two: `request completed` (or `request
+ * errored`) at info when it is answered, with the request's method and URL (credentials censored
+ * by the `req` serializer) beside the status and time; `incoming request` only at debug. Every
+ * other line fastify writes (error handler, not found, closing) is unchanged.
+ *
+ * Measured on the copy path at 500 signals/s (three EA requests per signal), against
  * LOG_LEVEL=silent: fastify's two lines cost the gateway 130–180 µs of CPU per signal, this one
  * 100–130 µs.
  */
-export const requestLogOptions = { disableRequestLogging: true } as const;
-
-/**
- * One access line per request, at info when it is answered — method, URL (credentials censored by
- * the `req` serializer), status and time — and the arrival at debug. Register at the root,
- * before the plugins, so it reaches every route. Callback hooks: no promise per request.
- */
-export function registerRequestLog(app: FastifyInstance): void {
-  // Logging off (`logger: false` gives a logger without a level; LOG_LEVEL=silent): no hooks at all.
-  const level = (app.log as { level?: string }).level;
-  if (level === undefined || level === 'silent') return;
-  app.addHook('onRequest', (request, _reply, done) => {
+class AccessLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
     request.log.debug({ req: request }, 'incoming request');
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
-    done();
-  });
+  }
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (error) reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
+/** Fastify server options for the access log above (a new controller per server). */
+export function requestLogOptions(): { logController: LogController } {
+  return { logController: new AccessLogController() };
 }
