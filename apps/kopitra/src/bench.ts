@@ -15,7 +15,14 @@ import { cpuSnapshot, cpuUse, type CpuUse } from './bench/cpu';
 const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100000, tickSize: 0.00001, tickValue: 1, digits: 5 }];
 
 interface Pair { master: TestCredential; follower: TestCredential }
-type Tput = Awaited<ReturnType<typeof throughput>>;
+type Tput = Awaited<ReturnType<typeof throughput>> & { cpu: CpuUse | null };
+
+/** A throughput run with the CPU each answered request cost the server, PostgreSQL and the generator. */
+async function measuredThroughput(serverPid: number, run: () => ReturnType<typeof throughput>): Promise<Tput> {
+  const from = cpuSnapshot(serverPid);
+  const result = await run();
+  return { ...result, cpu: cpuUse(from, cpuSnapshot(serverPid), result.ok) };
+}
 
 export async function seedPairs(db: Db, n: number): Promise<Pair[]> {
   const pairs: Pair[] = [];
@@ -29,14 +36,14 @@ export async function seedPairs(db: Db, n: number): Promise<Pair[]> {
   return pairs;
 }
 
-function spawnEcho(secret: string, env: Record<string, string | undefined>): Promise<{ url: string; kill(): void }> {
+function spawnEcho(secret: string, env: Record<string, string | undefined>): Promise<{ url: string; pid: number; kill(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench/echo-server.ts', import.meta.url).pathname], {
     env: { ...env, KOPITRA_BENCH_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const msg = JSON.parse(line) as { url: string };
-      resolve({ url: msg.url, kill: () => child.kill('SIGTERM') });
+      resolve({ url: msg.url, pid: child.pid!, kill: () => child.kill('SIGTERM') });
     });
   });
 }
@@ -206,8 +213,8 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const echoRuns: Tput[] = [];
     const gwRuns: Tput[] = [];
     for (const [i, n] of levels.entries()) {
-      echoRuns.push(await throughput(h, Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds));
-      gwRuns.push(await throughput(h, tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds));
+      echoRuns.push(await measuredThroughput(echo.pid, () => throughput(h, Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
+      gwRuns.push(await measuredThroughput(gateway.child.pid!, () => throughput(h, tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
     }
     const best = (runs: Tput[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const base = best(echoRuns);
@@ -220,17 +227,19 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const p99 = percentile(lat.samples, 99);
     const rows = [
       ['bare node:http echo (HMAC verify + JSON parse): the baseline', atLevels(echoRuns, 'req/s')],
+      ...(base.cpu ? [['  CPU per request at its best level', `echo server ${fmt(base.cpu.perUnitMs.server * 1000, 0)} µs, load generator ${fmt(base.cpu.perUnitMs.loadGenerator * 1000, 0)} µs (its ceiling on one core ≈ ${fmt(1000 / base.cpu.perUnitMs.loadGenerator, 0)} req/s); machine ${fmt(base.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
+      ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)`],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)`],
-      ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.gateway * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
+      ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
       [`one signal → ${fanFollowers} long-polling followers`, `all delivered p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms   (goal ≤ 50; ${fan.allDelivered.length} signals after the first; answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms; the first fan-out since start: all delivered ${fmt(fan.warmupAllDelivered[0]!, 1)} ms)`],
       ['npm start (embedded, fresh data directory) to healthy', `${fmt(startup.healthyMs / 1000, 2)} s   (goal ≤ 5 s)`],
       ['idle RSS after start', Object.entries(startup.rssMb).map(([k, v]) => `${k} ${v} MB`).join(', ') + '   (reported)'],
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || lat.samples.length === 0) process.exitCode = 1;
   } finally {
     h.close();

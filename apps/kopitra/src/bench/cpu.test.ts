@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { cpuSnapshot, cpuUse, type CpuSnapshot } from './cpu';
 
-const snap = (gateway: number, postgres: number, loadGenerator: number, busy: number, total: number): CpuSnapshot =>
-  ({ atMs: 0, seconds: { gateway, postgres, loadGenerator }, machine: { busy, total } });
+const snap = (server: number, postgres: number, loadGenerator: number, busy: number, total: number): CpuSnapshot =>
+  ({ atMs: 0, seconds: { server, postgres, loadGenerator }, machine: { busy, total } });
 
 test('CPU per unit of work, by process group, and the machine busy share between two snapshots', () => {
   const use = cpuUse(snap(10, 20, 1, 1_000, 4_000), snap(10.5, 20.25, 1.1, 1_600, 5_000), 500);
   assert.ok(use);
-  assert.equal(use.perUnitMs.gateway, 1); // 0.5 s over 500 signals
+  assert.equal(use.perUnitMs.server, 1); // 0.5 s over 500 signals
   assert.equal(use.perUnitMs.postgres, 0.5);
   assert.ok(Math.abs(use.perUnitMs.loadGenerator - 0.2) < 1e-9);
   assert.equal(use.machineBusy, 0.6);
@@ -24,8 +24,8 @@ test('a snapshot reads this process and the machine (Linux)', { skip: !existsSyn
   while (performance.now() < until) x += Math.sqrt(x + 1);
   const after = cpuSnapshot(process.pid)!;
   assert.ok(x > 0);
-  // The gateway's pid here is this process: both counters saw the busy loop.
-  assert.ok(after.seconds.gateway - before.seconds.gateway >= 0.05, `${after.seconds.gateway - before.seconds.gateway}`);
+  // The server's pid here is this process: both counters saw the busy loop.
+  assert.ok(after.seconds.server - before.seconds.server >= 0.05, `${after.seconds.server - before.seconds.server}`);
   assert.ok(after.seconds.loadGenerator - before.seconds.loadGenerator >= 0.05);
   assert.ok(after.machine.busy > before.machine.busy && after.machine.total > before.machine.total);
 });

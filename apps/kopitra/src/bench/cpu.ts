@@ -3,7 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 /**
- * CPU time spent during a bench phase, by who spent it: the gateway process, PostgreSQL's
+ * CPU time spent during a bench phase, by who spent it: the server under load (the gateway or the
+ * echo), PostgreSQL's
  * processes (when the server runs on this machine), this process (the load generator) and the
  * machine as a whole. A latency that misses its goal on a busy machine is queueing, not the
  * copy path's own work: these figures tell the two apart. Linux only (/proc); elsewhere null.
@@ -11,14 +12,14 @@ import { cpus } from 'node:os';
 export interface CpuSnapshot {
   atMs: number;
   /** CPU seconds per process group. */
-  seconds: { gateway: number; postgres: number; loadGenerator: number };
+  seconds: { server: number; postgres: number; loadGenerator: number };
   /** /proc/stat: busy and total jiffies of all cores. */
   machine: { busy: number; total: number };
 }
 
 export interface CpuUse {
   /** CPU milliseconds per unit of work (a signal and what follows it), by process group. */
-  perUnitMs: { gateway: number; postgres: number; loadGenerator: number };
+  perUnitMs: { server: number; postgres: number; loadGenerator: number };
   /** Share of all cores busy during the phase, 0..1 (everything on the machine). */
   machineBusy: number;
   cores: number;
@@ -67,12 +68,12 @@ function machineJiffies(): { busy: number; total: number } {
   return { busy, total: busy + idle! + iowait! };
 }
 
-export function cpuSnapshot(gatewayPid: number): CpuSnapshot | null {
+export function cpuSnapshot(serverPid: number): CpuSnapshot | null {
   if (!existsSync('/proc/stat')) return null;
   const self = process.cpuUsage();
   return {
     atMs: performance.now(),
-    seconds: { gateway: processSeconds(gatewayPid), postgres: postgresSeconds(), loadGenerator: (self.user + self.system) / 1e6 },
+    seconds: { server: processSeconds(serverPid), postgres: postgresSeconds(), loadGenerator: (self.user + self.system) / 1e6 },
     machine: machineJiffies(),
   };
 }
@@ -83,7 +84,7 @@ export function cpuUse(from: CpuSnapshot | null, to: CpuSnapshot | null, units: 
   const per = (k: keyof CpuSnapshot['seconds']) => ((to.seconds[k] - from.seconds[k]) * 1000) / units;
   const total = to.machine.total - from.machine.total;
   return {
-    perUnitMs: { gateway: per('gateway'), postgres: per('postgres'), loadGenerator: per('loadGenerator') },
+    perUnitMs: { server: per('server'), postgres: per('postgres'), loadGenerator: per('loadGenerator') },
     machineBusy: total > 0 ? (to.machine.busy - from.machine.busy) / total : NaN,
     cores: cpus().length,
   };
