@@ -7,7 +7,8 @@ import { TEST_SECRET_KEY, seedAccount, seedSubscription, spawnGateway, type Test
 import { openDb, type Db } from '@kopitra/store';
 import { createFreshDatabase } from '@kopitra/store/testing';
 import type { PlatformConfig } from './config';
-import { SignedHttp, signalBody, throughput, type Target } from './bench/load';
+import { SignedHttp, signalBody, type Target } from './bench/load';
+import { ParallelLoad } from './bench/parallel-load';
 import { fmt, percentile } from './bench/stats';
 import { measureStartup } from './bench/startup';
 import { cpuSnapshot, cpuUse, type CpuUse } from './bench/cpu';
@@ -15,10 +16,10 @@ import { cpuSnapshot, cpuUse, type CpuUse } from './bench/cpu';
 const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100000, tickSize: 0.00001, tickValue: 1, digits: 5 }];
 
 interface Pair { master: TestCredential; follower: TestCredential }
-type Tput = Awaited<ReturnType<typeof throughput>> & { cpu: CpuUse | null };
+type Tput = Awaited<ReturnType<ParallelLoad['throughput']>> & { cpu: CpuUse | null };
 
 /** A throughput run with the CPU each answered request cost the server, PostgreSQL and the generator. */
-async function measuredThroughput(serverPid: number, run: () => ReturnType<typeof throughput>): Promise<Tput> {
+async function measuredThroughput(serverPid: number, run: () => ReturnType<ParallelLoad['throughput']>): Promise<Tput> {
   const from = cpuSnapshot(serverPid);
   const result = await run();
   return { ...result, cpu: cpuUse(from, cpuSnapshot(serverPid), result.ok) };
@@ -207,14 +208,17 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
   const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
   const echo = await spawnEcho(echoSecret, config.env);
   const h = new SignedHttp(Math.max(Math.max(...levels) + 64, fanFollowers * 2 + 16));
+  let load: ParallelLoad | undefined;
   try {
+    // The throughput phases' generator: a thread per core, so that it is not the echo's ceiling.
+    const generator = (load = await ParallelLoad.start());
     // Warm both up (JIT, connection pools).
-    await throughput(h, [{ url: echo.url, keyId: 'echo', secret: echoSecret }], '/trade-agent/v1/signals', 0.5);
+    await generator.throughput(Array.from({ length: generator.threads }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', 0.5);
     const echoRuns: Tput[] = [];
     const gwRuns: Tput[] = [];
     for (const [i, n] of levels.entries()) {
-      echoRuns.push(await measuredThroughput(echo.pid, () => throughput(h, Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
-      gwRuns.push(await measuredThroughput(gateway.child.pid!, () => throughput(h, tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
+      echoRuns.push(await measuredThroughput(echo.pid, () => generator.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
+      gwRuns.push(await measuredThroughput(gateway.child.pid!, () => generator.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
     }
     const best = (runs: Tput[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const base = best(echoRuns);
@@ -227,7 +231,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const p99 = percentile(lat.samples, 99);
     const rows = [
       ['bare node:http echo (HMAC verify + JSON parse): the baseline', atLevels(echoRuns, 'req/s')],
-      ...(base.cpu ? [['  CPU per request at its best level', `echo server ${fmt(base.cpu.perUnitMs.server * 1000, 0)} µs, load generator ${fmt(base.cpu.perUnitMs.loadGenerator * 1000, 0)} µs (its ceiling on one core ≈ ${fmt(1000 / base.cpu.perUnitMs.loadGenerator, 0)} req/s); machine ${fmt(base.cpu.machineBusy * 100, 0)} % busy`]] : []),
+      ...(base.cpu ? [['  CPU per request at its best level', `echo server ${fmt(base.cpu.perUnitMs.server * 1000, 0)} µs, load generator ${fmt(base.cpu.perUnitMs.loadGenerator * 1000, 0)} µs on ${generator.threads} threads (≈ ${fmt(1000 / base.cpu.perUnitMs.loadGenerator, 0)} req/s per core); machine ${fmt(base.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
       ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)`],
@@ -239,9 +243,10 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: generator.threads, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || lat.samples.length === 0) process.exitCode = 1;
   } finally {
+    await load?.close();
     h.close();
     echo.kill();
     await gateway.kill('SIGTERM');

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { threadId } from 'node:worker_threads';
 import { signRequest } from '@kopitra/protocol';
 
 export interface Target {
@@ -15,9 +16,9 @@ export interface Sent {
 
 /**
  * A lean EA-shaped load generator: raw node:http on keep-alive sockets (not fetch), each
- * request signed exactly as an EA would. It is one process: the bench reports its CPU per request
- * and the ceiling that gives it on one core beside the echo's rate — on a 2-core machine (≈ 56 µs
- * a request, ≈ 17.8 k req/s) that ceiling, not the echo server (≈ 33 µs), is what caps the echo.
+ * request signed exactly as an EA would. One thread spends ≈ 58 µs a request (≈ 17 k req/s on a
+ * core, more than the echo server's ≈ 33 µs), so the throughput phases run it on a thread per
+ * core (parallel-load.ts); the bench reports its CPU per request beside every phase.
  */
 export class SignedHttp {
   readonly agent: http.Agent;
@@ -62,7 +63,8 @@ let posSeq = 0;
 export function signalBody(sequence: number, symbol = 'EURUSD'): string {
   return JSON.stringify({
     sequence, type: 'position.opened', occurredAt: new Date().toISOString(),
-    position: { id: `B${process.pid}-${++posSeq}`, symbol, side: 'buy', volume: 1, price: 1.085, sl: null, tp: null },
+    // Unique across the generator's threads too (see parallel-load.ts).
+    position: { id: `B${process.pid}.${threadId}-${++posSeq}`, symbol, side: 'buy', volume: 1, price: 1.085, sl: null, tp: null },
   });
 }
 
