@@ -220,6 +220,9 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       echoRuns.push(await measuredThroughput(echo.pid, () => generator.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
       gwRuns.push(await measuredThroughput(gateway.child.pid!, () => generator.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
     }
+    // Its threads end here: the later phases measure this process's CPU as the generator's.
+    await generator.close();
+    load = undefined;
     const best = (runs: Tput[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const base = best(echoRuns);
     const gw = { ...best(gwRuns), failed: gwRuns.reduce((a, r) => a + r.failed, 0) };
