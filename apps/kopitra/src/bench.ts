@@ -208,21 +208,22 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
   const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
   const echo = await spawnEcho(echoSecret, config.env);
   const h = new SignedHttp(Math.max(Math.max(...levels) + 64, fanFollowers * 2 + 16));
-  let load: ParallelLoad | undefined;
+  let generator: ParallelLoad | undefined;
   try {
     // The throughput phases' generator: a thread per core, so that it is not the echo's ceiling.
-    const generator = (load = await ParallelLoad.start());
+    generator = await ParallelLoad.start();
+    const load = generator;
+    const threads = load.threads;
     // Warm both up (JIT, connection pools).
-    await generator.throughput(Array.from({ length: generator.threads }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', 0.5);
+    await load.throughput(Array.from({ length: threads }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', 0.5);
     const echoRuns: Tput[] = [];
     const gwRuns: Tput[] = [];
     for (const [i, n] of levels.entries()) {
-      echoRuns.push(await measuredThroughput(echo.pid, () => generator.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
-      gwRuns.push(await measuredThroughput(gateway.child.pid!, () => generator.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
+      echoRuns.push(await measuredThroughput(echo.pid, () => load.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
+      gwRuns.push(await measuredThroughput(gateway.child.pid!, () => load.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
     }
     // Its threads end here: the later phases measure this process's CPU as the generator's.
-    await generator.close();
-    load = undefined;
+    await load.close();
     const best = (runs: Tput[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const base = best(echoRuns);
     const gw = { ...best(gwRuns), failed: gwRuns.reduce((a, r) => a + r.failed, 0) };
@@ -234,7 +235,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const p99 = percentile(lat.samples, 99);
     const rows = [
       ['bare node:http echo (HMAC verify + JSON parse): the baseline', atLevels(echoRuns, 'req/s')],
-      ...(base.cpu ? [['  CPU per request at its best level', `echo server ${fmt(base.cpu.perUnitMs.server * 1000, 0)} µs, load generator ${fmt(base.cpu.perUnitMs.loadGenerator * 1000, 0)} µs on ${generator.threads} threads (≈ ${fmt(1000 / base.cpu.perUnitMs.loadGenerator, 0)} req/s per core); machine ${fmt(base.cpu.machineBusy * 100, 0)} % busy`]] : []),
+      ...(base.cpu ? [['  CPU per request at its best level', `echo server ${fmt(base.cpu.perUnitMs.server * 1000, 0)} µs, load generator ${fmt(base.cpu.perUnitMs.loadGenerator * 1000, 0)} µs on ${threads} threads (≈ ${fmt(1000 / base.cpu.perUnitMs.loadGenerator, 0)} req/s per core); machine ${fmt(base.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
       ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)`],
@@ -246,10 +247,10 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: generator.threads, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || lat.samples.length === 0) process.exitCode = 1;
   } finally {
-    await load?.close();
+    await generator?.close();
     h.close();
     echo.kill();
     await gateway.kill('SIGTERM');

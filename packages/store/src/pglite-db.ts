@@ -30,7 +30,7 @@ export async function openPglite(options: PgliteDbOptions): Promise<{ pglite: PG
   // database is never replaced, and a failed load below can be undone by emptying the dir.
   const fresh = !options.dataDir || isEmptyDir(options.dataDir);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  // The template is unpacked (zlib, off the main thread) while PGlite's module loads, not after.
+  // The template is read (off the main thread) while PGlite's module loads, not after.
   const [{ PGlite, types }, template] = await Promise.all([
     import('@electric-sql/pglite'),
     fresh && options.templateFile !== null ? readPgliteTemplate(options.templateFile) : undefined,

@@ -4,9 +4,8 @@ import { cpus } from 'node:os';
 
 /**
  * CPU time spent during a bench phase, by who spent it: the server under load (the gateway or the
- * echo), PostgreSQL's
- * processes (when the server runs on this machine), this process (the load generator) and the
- * machine as a whole. A latency that misses its goal on a busy machine is queueing, not the
+ * echo), PostgreSQL's processes (when the server runs on this machine), this process (the load
+ * generator, all its threads) and the machine as a whole. A latency that misses its goal on a busy machine is queueing, not the
  * copy path's own work: these figures tell the two apart. Linux only (/proc); elsewhere null.
  */
 export interface CpuSnapshot {

@@ -22,10 +22,15 @@ export class ParallelLoad {
     // `--import tsx` loader on Node 20).
     const entry = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(WORKER.href)}, ${JSON.stringify(import.meta.url)}))`;
     const workers = Array.from({ length: Math.max(1, threads) }, () => new Worker(entry, { eval: true }));
-    await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
-      w.once('error', reject);
-      w.once('message', () => resolve());
-    })));
+    try {
+      await Promise.all(workers.map((w) => new Promise<void>((resolve, reject) => {
+        w.once('error', reject);
+        w.once('message', () => resolve());
+      })));
+    } catch (e) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw e;
+    }
     return new ParallelLoad(workers);
   }
 
@@ -34,7 +39,13 @@ export class ParallelLoad {
     const shares = used.map((_, i) => targets.filter((_, j) => j % used.length === i));
     const started = performance.now();
     const results = await Promise.all(used.map((w, i) => new Promise<Counts>((resolve, reject) => {
-      w.once('message', (m: Counts & { error?: string }) => (m.error ? reject(new Error(m.error)) : resolve(m)));
+      const onError = (e: Error) => reject(e);
+      w.once('error', onError);
+      w.once('message', (m: Counts & { error?: string }) => {
+        w.off('error', onError);
+        if (m.error) reject(new Error(m.error));
+        else resolve(m);
+      });
       w.postMessage({ job: { targets: shares[i], path, seconds } });
     })));
     const elapsed = (performance.now() - started) / 1000;
@@ -44,8 +55,9 @@ export class ParallelLoad {
     return { ok, failed: results.reduce((a, r) => a + r.failed, 0), perSecond: ok / elapsed, statuses };
   }
 
+  /** Ends the threads; again is a no-op. */
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
 
   get threads(): number {
