@@ -3,8 +3,9 @@
 // is as quick as every later one:
 //   - the pre-migrated PGlite template (packages/store/src/pglite-template.ts), which every new
 //     embedded database and every in-memory test database starts from (no initdb, no migrations);
-//   - the ops console's static files (apps/opsconsole/dist), which `npm start` serves.
-// Both only save time (start-up makes them itself when they are missing), so this must never fail
+//   - the ops console's static files (apps/opsconsole/dist), which `npm start` serves;
+//   - the launcher's bundle (scripts/launcher-bundle.mjs), which `npm start` runs.
+// All only save time (start-up makes them itself when they are missing), so this must never fail
 // an install: each runs in a child process (a crash there, even an out-of-memory kill, is only a
 // warning) and we always exit 0.
 // Usage: node scripts/postinstall.mjs
@@ -31,6 +32,15 @@ const TASKS = {
       if (!needsBuild(DEFAULT_DIST_DIR)) return `already built, skipped ${relative(root, DEFAULT_DIST_DIR)}`;
       await buildConsole(DEFAULT_DIST_DIR);
       return `built ${relative(root, DEFAULT_DIST_DIR)}`;
+    },
+  },
+  'launcher bundle': {
+    otherwise: 'the first `npm start` will build it',
+    async run() {
+      const { buildLauncherBundle, launcherBundleStale, LAUNCHER_BUNDLE } = await import('./launcher-bundle.mjs');
+      if (launcherBundleStale() === null) return `already built, skipped ${relative(root, LAUNCHER_BUNDLE)}`;
+      const { sources, bytes } = await buildLauncherBundle();
+      return `built ${relative(root, LAUNCHER_BUNDLE)} (${sources} sources, ${(bytes / 1024).toFixed(0)} KiB)`;
     },
   },
 };

@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under packages/, apps/ and ea/ with node's test runner (TypeScript via tsx).
+// Runs every *.test.ts under packages/, apps/, ea/, infra/ and scripts/ with node's test runner (TypeScript via tsx).
 // Usage: node scripts/run-tests.mjs [path-prefix ...]   e.g. `node scripts/run-tests.mjs packages/engine`
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const roots = ['packages', 'apps', 'ea', 'infra'];
+const roots = ['packages', 'apps', 'ea', 'infra', 'scripts'];
 const skipDirs = new Set(['node_modules', 'dist', 'data', 'build']);
 
 function walk(dir, out) {

@@ -75,7 +75,7 @@ export async function measureStartup(env: Record<string, string | undefined>, id
     const rssMb: Record<string, number> = {};
     for (const p of descendants(child.pid!)) {
       if (/^(\/bin\/)?sh /.test(p.cmd)) continue; // npm's shell
-      const name = p.cmd.includes('azurite') ? 'azurite' : p.cmd.includes('cli.ts') ? 'launcher' : null;
+      const name = p.cmd.includes('azurite') ? 'azurite' : (p.cmd.includes('cli.ts') || p.cmd.includes('start.mjs')) ? 'launcher' : null;
       if (name) rssMb[name] = Math.round((rssMb[name] ?? 0) + p.rssMb);
     }
     return { healthyMs, rssMb };

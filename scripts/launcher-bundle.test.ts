@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildLauncherBundle, freshLauncherBundle, LAUNCHER_BUNDLE, launcherBundleStale } from './launcher-bundle.mjs';
+
+test('the launcher bundle runs the launcher, keeps each source its own import.meta.url, and is rebuilt when stale', async (t) => {
+  // Inside the checkout, beside the real one (git-ignored): the bundle imports its dependencies
+  // from the checkout's node_modules.
+  mkdirSync(dirname(LAUNCHER_BUNDLE), { recursive: true });
+  const dir = mkdtempSync(join(dirname(LAUNCHER_BUNDLE), 'test-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const bundle = join(dir, 'launcher.mjs');
+  assert.equal(launcherBundleStale(bundle), 'not built');
+
+  const { sources, bytes } = await buildLauncherBundle(bundle);
+  assert.ok(sources > 50 && bytes > 100_000, `${sources} sources, ${bytes} bytes`);
+  assert.equal(launcherBundleStale(bundle), null, 'fresh right after the build');
+  const code = readFileSync(bundle, 'utf8');
+  // Paths computed from import.meta.url (the migrations, the template) point into the sources.
+  assert.match(code, /packages\/store\/src\/migrate\.ts"\)/);
+  assert.doesNotMatch(code, /import\.meta\.url/);
+  // Dependencies stay in node_modules.
+  assert.match(code, /from "fastify"/);
+
+  // It is the launcher: its own answer to an unknown command, exit code 2.
+  const run = spawnSync(process.execPath, [bundle, 'no-such-command'], { encoding: 'utf8' });
+  assert.equal(run.status, 2, run.stderr);
+  assert.match(run.stderr, /unknown command 'no-such-command'/);
+
+  // Older than a source: stale, and rebuilt by freshLauncherBundle.
+  const past = new Date(Date.now() - 3_600_000 * 24 * 365 * 20);
+  utimesSync(bundle, past, past);
+  assert.match(launcherBundleStale(bundle) ?? '', / changed$/);
+  assert.equal(await freshLauncherBundle(bundle), bundle);
+  assert.equal(launcherBundleStale(bundle), null);
+
+  // A source it was built from is gone: stale.
+  const inputs = JSON.parse(readFileSync(`${bundle}.inputs.json`, 'utf8')) as string[];
+  writeFileSync(`${bundle}.inputs.json`, JSON.stringify([...inputs, 'apps/kopitra/src/no-such-file.ts']));
+  assert.equal(launcherBundleStale(bundle), 'apps/kopitra/src/no-such-file.ts is gone');
+
+  // A build that fails: null (the caller runs the sources through tsx) and a warning.
+  const warnings: string[] = [];
+  assert.equal(await freshLauncherBundle(join(dir, 'nowhere\0', 'launcher.mjs'), (w) => warnings.push(w)), null);
+  assert.match(warnings[0] ?? '', /^launcher bundle: not built/);
+});
