@@ -219,8 +219,25 @@ export class CopyBatch {
     }
   }
 
-  /** Each part of the statement with its rows; a part with none is left out of the statement. */
-  private flushParts(): Record<FlushPart, unknown[] | Record<string, unknown>> {
+  /**
+   * Sends the follower rows gathered so far — orders, new copy legs and pending copies, changes to
+   * existing ones — as a statement of their own in the caller's transaction, without waiting for
+   * it: PostgreSQL writes them while the caller plans the next followers of a large fan-out. What
+   * was sent is then stored state for this batch: a later change to a leg or pending copy sent here
+   * is an update of its row (a later statement sees it), and the final flush holds only the rest.
+   */
+  sendFollowerRows(q: TxQueryable): void {
+    if (this.orders.length === 0 && this.newLegs.size === 0 && this.legDeltas.size === 0 && this.newPending.size === 0 && this.pendingChanges.size === 0) return;
+    const { text, params } = flushStatement({ ...NO_ROWS, ...this.followerParts() });
+    q.send(text, params);
+    this.orders.length = 0;
+    this.newLegs.clear();
+    this.legDeltas.clear();
+    this.newPending.clear();
+    this.pendingChanges.clear();
+  }
+
+  private followerParts(): Pick<Record<FlushPart, unknown[] | Record<string, unknown>>, 'ord' | 'leg' | 'leg_change' | 'pen' | 'pen_change'> {
     const legs = [...this.newLegs.values()].map(({ leg, subscriptionId }) => ({
       open_order_id: leg.legId, subscription_id: subscriptionId, master_position_id: leg.masterPositionId,
       follower_symbol: leg.followerSymbol, side: leg.side, volume: leg.volume, opened_at: new Date(leg.openedAtMs).toISOString(),
@@ -230,11 +247,19 @@ export class CopyBatch {
       follower_symbol: p.followerSymbol, kind: p.kind, volume: p.volume, price: p.price, active,
     }));
     return {
-      sig: this.signals, run: this.runs, ord: this.orders, leg: legs,
+      ord: this.orders, leg: legs,
       // Rows updated with values of their own: objects keyed by the row's key (see the statement).
       leg_change: Object.fromEntries(this.legDeltas),
       pen: pending,
       pen_change: Object.fromEntries([...this.pendingChanges.values()].map((c) => [`${c.subscriptionId}|${c.masterOrderId}`, { sub: c.subscriptionId, mo: c.masterOrderId, price: c.price, active: c.active }])),
+    };
+  }
+
+  /** Each part of the statement with its rows; a part with none is left out of the statement. */
+  private flushParts(): Record<FlushPart, unknown[] | Record<string, unknown>> {
+    return {
+      ...this.followerParts(),
+      sig: this.signals, run: this.runs,
       idem: this.idempotency,
       seq: Object.fromEntries([...this.sequences].map(([accountId, s]) => [accountId, s])),
       notify: this.notifications(),
@@ -319,6 +344,7 @@ SELECT count(pg_notify(n.channel, n.payload))::int AS notified
 
 type FlushPart = keyof typeof FLUSH_PARTS;
 const PART_NAMES = Object.keys(FLUSH_PARTS) as FlushPart[];
+const NO_ROWS = Object.fromEntries(PART_NAMES.map((n) => [n, []])) as unknown as Record<FlushPart, unknown[]>;
 const flushTexts = new Map<number, string>();
 
 function hasRows(rows: unknown[] | Record<string, unknown>): boolean {
