@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, timingSafeEqual } from 'node:crypto';
 
 /** The parts of a request that the v1 signature covers (ea-protocol-v1.md, "Canonical string"). */
 export interface SignedParts {
@@ -18,7 +18,7 @@ const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
 export function sha256Hex(body: Uint8Array | string): string {
   if (body.length === 0) return EMPTY_SHA256;
-  return createHash('sha256').update(body).digest('hex');
+  return hash('sha256', body, 'hex');
 }
 
 /** Six lines joined by \n, no trailing newline. */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
@@ -20,7 +20,7 @@ export type SubmissionOutcome =
   | { ok: false; error: KopitraError };
 
 function hashId(prefix: string, ...parts: (string | number)[]): string {
-  return `${prefix}_${createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22)}`;
+  return `${prefix}_${hash('sha256', parts.join('\u0000'), 'base64url').slice(0, 22)}`;
 }
 
 export function summarise(body: SignalBody, decisions: Decision[]): string {

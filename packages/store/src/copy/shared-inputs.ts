@@ -8,22 +8,41 @@ type WithInputs<D> = Omit<D, 'inputs'> & { inputs: Record<string, unknown> };
 export function hoistCommonInputs<D extends { inputs: object }>(list: D[]): { common: Record<string, unknown>; decisions: Array<WithInputs<D>> } {
   const decisions = list as unknown as Array<WithInputs<D>>;
   if (decisions.length < 2) return { common: {}, decisions };
-  // Plain loops: this runs over a fan-out's thousand decisions inside the signal's transaction.
+  // Plain loops, no array per decision: this runs over a fan-out's thousand decisions inside the
+  // signal's transaction.
   const first = decisions[0]!.inputs;
-  let keys = Object.keys(first).filter((k) => first[k] === null || typeof first[k] !== 'object'); // scalars only: compared exactly
-  for (let i = 1; i < decisions.length && keys.length > 0; i++) {
+  const keys = Object.keys(first).filter((k) => first[k] === null || typeof first[k] !== 'object'); // scalars only: compared exactly
+  const same = keys.map(() => true);
+  let left = keys.length;
+  for (let i = 1; i < decisions.length && left > 0; i++) {
     const inputs = decisions[i]!.inputs;
-    keys = keys.filter((k) => Object.is(inputs[k], first[k]) && (inputs[k] !== undefined || Object.prototype.hasOwnProperty.call(inputs, k)));
+    for (let j = 0; j < keys.length; j++) {
+      if (!same[j]) continue;
+      const k = keys[j]!;
+      const v = inputs[k];
+      if (!Object.is(v, first[k]) || (v === undefined && !Object.prototype.hasOwnProperty.call(inputs, k))) {
+        same[j] = false;
+        left--;
+      }
+    }
   }
-  if (keys.length === 0) return { common: {}, decisions };
+  if (left === 0) return { common: {}, decisions };
   const common: Record<string, unknown> = {};
-  for (const k of keys) common[k] = first[k];
-  const shared = new Set(keys);
+  const shared = new Set<string>();
+  keys.forEach((k, j) => {
+    if (!same[j]) return;
+    common[k] = first[k];
+    shared.add(k);
+  });
   return {
     common,
     decisions: decisions.map((d) => {
       const inputs: Record<string, unknown> = {};
-      for (const k in d.inputs) if (!shared.has(k)) inputs[k] = d.inputs[k];
+      const own = Object.keys(d.inputs);
+      for (let j = 0; j < own.length; j++) {
+        const k = own[j]!;
+        if (!shared.has(k)) inputs[k] = d.inputs[k];
+      }
       return { ...d, inputs };
     }),
   };
