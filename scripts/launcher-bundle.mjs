@@ -11,7 +11,7 @@
 // Beside it, `<bundle>.inputs.json` lists the sources it was built from: the bundle is stale when
 // one of them (or this file) is newer than it, or gone.
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -51,7 +51,7 @@ export async function buildLauncherBundle(bundle = LAUNCHER_BUNDLE, entry = LAUN
     setup(b) {
       // Workspace sources only (dependencies are external): import.meta.url → the file's own URL.
       b.onLoad({ filter: /\.[cm]?tsx?$/ }, (args) => {
-        if (args.path.includes(`${join('node_modules', '')}`)) return undefined;
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
         const source = readFileSync(args.path, 'utf8');
         const contents = source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
         return { contents, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };

@@ -11,8 +11,8 @@ import { seedAccount, seedSubscription, snapshotBody } from '../testing/fixtures
 import { ingestSignals, type SignalSubmission } from './ingest-signal';
 
 const FOLLOWERS = 7;
-const at = new Date().toISOString();
-const SIGNALS: SignalBody[] = [
+/** The batch's six signals, occurring at `at` (opens older than the subscription's maximum age are skipped). */
+const signals = (at: string): SignalBody[] => [
   { sequence: 1, type: 'position.opened', occurredAt: at, position: { id: 'P1', symbol: 'EURUSD', side: 'buy', volume: 1, price: 1.085, sl: null, tp: null } },
   { sequence: 2, type: 'position.closed', occurredAt: at, position: { id: 'P1', volume: 0.4, price: 1.086, volumeAfter: 0.6 } },
   { sequence: 3, type: 'order.placed', occurredAt: at, order: { id: 'O1', symbol: 'EURUSD', kind: 'buy_limit', volume: 0.5, price: 1.08 } },
@@ -41,9 +41,9 @@ for (const backend of testBackends()) {
         followers.push(f.accountId);
       }
       const nowMs = Date.now();
-      const items: SignalSubmission[] = SIGNALS.map((body) => ({ accountId: master.accountId, idempotencyKey: `k-${body.sequence}`, requestHash: `h-${body.sequence}`, body, receivedAtMs: nowMs }));
+      const items: SignalSubmission[] = signals(new Date(nowMs).toISOString()).map((body) => ({ accountId: master.accountId, idempotencyKey: `k-${body.sequence}`, requestHash: `h-${body.sequence}`, body, receivedAtMs: nowMs }));
       const { outcomes } = await db.tx((q) => ingestSignals(q, items, nowMs, { copyPendingOrders: true, fanOutSlice }));
-      assert.deepEqual(outcomes.map((o) => o.ok && o.status), SIGNALS.map(() => 202));
+      assert.deepEqual(outcomes.map((o) => o.ok && o.status), items.map(() => 202));
       const perFollower = [];
       for (const id of followers) {
         const orders = await db.query<{ action: string; volume: string | null; price: string | null; master_position_id: string | null }>(
@@ -64,7 +64,7 @@ for (const backend of testBackends()) {
       assert.deepEqual(sliced, whole);
       // And what that is: every follower got all six orders, in signal order; P1's copy is down to
       // 0.6 (closed 0.4 after its slice was sent), P2's closed whole, the pending copy amended.
-      assert.deepEqual(sliced.decisionsPerRun, SIGNALS.map(() => FOLLOWERS));
+      assert.deepEqual(sliced.decisionsPerRun, [1, 2, 3, 4, 5, 6].map(() => FOLLOWERS));
       for (const f of sliced.perFollower) {
         assert.deepEqual(f.orders.map((o) => o.action), ['open', 'close', 'place', 'amend', 'open', 'close']);
         assert.deepEqual(f.legs, [{ master_position_id: 'P1', volume: 0.6 }, { master_position_id: 'P2', volume: 0 }]);
