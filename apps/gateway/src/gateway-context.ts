@@ -136,7 +136,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     stamps,
     subscriptions,
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
-      const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions });
+      const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin });
       return { outcomes, after: wake };
     }, { maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId, onCommitted: (wake) => { for (const [id, orders] of wake) hub.wake(id, orders); } }),
     executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {

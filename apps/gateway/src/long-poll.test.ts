@@ -2,6 +2,7 @@
 // gateway's periodic sweep, one query for every waiting follower.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { wakePayloads } from '@kopitra/store';
 import { testBackends } from '@kopitra/store/testing';
 import { eaRequest, openedSignal } from './testing/fixtures';
 import { startInProcessGateway, type InProcessGateway } from './testing/in-process';
@@ -48,6 +49,41 @@ for (const backend of testBackends()) {
       const took = performance.now() - sent;
       assert.deepEqual((res.json() as { orders: Array<{ orderId: string }> }).orders.map((o) => o.orderId), ['ord_lost']);
       assert.ok(took < 2500, `swept within the interval (took ${took.toFixed(0)} ms)`);
+    });
+  });
+
+  describe(`wake notifications on ${backend.name}`, () => {
+    let g: InProcessGateway;
+
+    // No sweep within the test: only a notification can wake the long-poll.
+    before(async () => {
+      g = await startInProcessGateway(backend, { longPollFallbackMs: 60_000 });
+    });
+    after(async () => g.close());
+
+    test("the gateway skips its own commits' notifications (it hands those orders over itself); another writer's wake the long-poll", async () => {
+      const poll = eaRequest(g.app, g.follower, 'GET', '/trade-agent/v1/orders?wait=10');
+      let answered = false;
+      void poll.then(() => { answered = true; });
+      for (let i = 0; i < 200 && g.ctx.hub.waitingFor(g.follower.accountId) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(g.ctx.hub.waitingFor(g.follower.accountId), 1, 'the long-poll is waiting');
+      // Its first read of the queue was sent when it registered: a read sent now ends after it, so
+      // the order below is not in what the long-poll read.
+      assert.deepEqual(await g.ctx.pendingOrders.get(`${g.follower.accountId}\u000050`), []);
+      const now = new Date().toISOString();
+      const expires = new Date(Date.now() + 60_000).toISOString();
+      await g.db.query(
+        `INSERT INTO orders (id, run_id, subscription_id, follower_account_id, action, tag, payload, created_at, expires_at)
+         VALUES ('ord_quiet', 'run_quiet', $1, $2, 'modify', 'kp:quiet', $3, $4, $5)`,
+        [g.subscriptionId, g.follower.accountId, JSON.stringify({ orderId: 'ord_quiet', action: 'modify', tag: 'kp:quiet' }), now, expires],
+      );
+      const notify = (origin: string) => g.db.query(`SELECT pg_notify('kopitra_orders', $1)`, [wakePayloads([g.follower.accountId], origin)[0]]);
+      await notify(g.ctx.hub.origin);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(answered, false, 'its own notification did not wake the long-poll');
+      await notify('another-gateway');
+      const res = await poll;
+      assert.deepEqual((res.json() as { orders: Array<{ orderId: string }> }).orders.map((o) => o.orderId), ['ord_quiet']);
     });
   });
 }

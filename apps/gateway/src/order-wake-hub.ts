@@ -1,4 +1,5 @@
-import type { Db } from '@kopitra/store';
+import { randomBytes } from 'node:crypto';
+import { ORDERS_CHANNEL, parseWakePayload, type Db } from '@kopitra/store';
 
 /** Orders as a follower receives them (the `orders` table's payload). */
 export type OrderPayload = Record<string, unknown>;
@@ -15,12 +16,20 @@ export type WaitResult =
 export class OrderWakeHub {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private unlisten: (() => Promise<void>) | null = null;
+  /**
+   * This process's name in the wake notifications of the commits it wakes for itself (the signal
+   * path hands its long-polls their orders after the commit): its listener skips those. Heard
+   * first, they woke the long-polls without their orders, and each read its queue back.
+   */
+  readonly origin = randomBytes(6).toString('base64url');
 
   constructor(private readonly db: Db) {}
 
   async start(): Promise<void> {
-    this.unlisten = await this.db.listen('kopitra_orders', (payload) => {
-      for (const id of payload.split(',')) if (id) this.wake(id);
+    this.unlisten = await this.db.listen(ORDERS_CHANNEL, (payload) => {
+      const { origin, followerAccountIds } = parseWakePayload(payload);
+      if (origin === this.origin) return;
+      for (const id of followerAccountIds) this.wake(id);
     });
   }
 

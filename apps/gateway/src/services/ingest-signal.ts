@@ -83,6 +83,11 @@ export interface IngestOptions {
   subscriptions?: SubscriptionCache;
   /** Followers planned and written per slice of a fan-out (default FAN_OUT_SLICE). */
   fanOutSlice?: number;
+  /**
+   * This process's name in its wake notifications: it wakes its own long-polls with the returned
+   * `wake` after the commit, and its listener skips them (see `wakePayloads`).
+   */
+  wakeOrigin?: string;
 }
 
 export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: Map<string, Record<string, unknown>[]> }> {
@@ -94,7 +99,7 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
   // retry looks every key up and refuses it).
   const mayRepeat = options.lookUpEveryKey ? items : items.filter((i) => i.body.sequence <= locks.get(i.accountId)!.lastSequence);
   const stored = await findIdempotencyRecords(q, mayRepeat.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
-  const batch = new CopyBatch(nowMs);
+  const batch = new CopyBatch(nowMs, options.wakeOrigin);
   const now = new Date(nowMs).toISOString();
   const outcomes: SubmissionOutcome[] = new Array(items.length);
   const order = items.map((_, i) => i).sort((a, b) => {

@@ -3,7 +3,7 @@ import { deriveOrderId, orderTag } from '@kopitra/protocol';
 import type { Queryable, TxQueryable } from '../db';
 import type { AuditRunRecord, SignalRecord } from './signals';
 import type { StoredResponse } from './idempotency';
-import { EVENTS_CHANNEL, eventPayloads, packPayloads, type KopitraEvent } from './events';
+import { EVENTS_CHANNEL, ORDERS_CHANNEL, eventPayloads, wakePayloads, type KopitraEvent } from './events';
 
 /** A copy leg as stored: its id is the id of the order that opened it. */
 export interface StoredLeg extends CopyLeg {
@@ -67,7 +67,11 @@ export class CopyBatch {
   /** Expiry timestamps by time-to-live: a fan-out's thousand orders share a handful. */
   private readonly expiries = new Map<number, string>();
 
-  constructor(private readonly nowMs: number) {
+  /**
+   * `wakeOrigin`: the writer wakes its own process's long-polls itself after the commit (with
+   * `written`); its wake notifications name it, so that process skips them (see wakePayloads).
+   */
+  constructor(private readonly nowMs: number, private readonly wakeOrigin?: string) {
     this.nowIso = new Date(nowMs).toISOString();
   }
 
@@ -195,7 +199,7 @@ export class CopyBatch {
   }
 
   private notifications(): Array<{ channel: string; payload: string }> {
-    const out = packPayloads(this.followersToWake).map((payload) => ({ channel: 'kopitra_orders', payload }));
+    const out = wakePayloads(this.followersToWake, this.wakeOrigin).map((payload) => ({ channel: ORDERS_CHANNEL, payload }));
     for (const payload of eventPayloads(this.events)) out.push({ channel: EVENTS_CHANNEL, payload });
     return out;
   }

@@ -37,6 +37,32 @@ export function packPayloads(parts: Iterable<string>, open = '', close = ''): st
   return out;
 }
 
+/** Wakes followers' long-polls: payloads are their account ids, comma-separated. */
+export const ORDERS_CHANNEL = 'kopitra_orders';
+
+/**
+ * `kopitra_orders` payloads for these followers. A writer that wakes its own process's long-polls
+ * itself once its transaction has committed (the gateway's signal path, which hands them the
+ * orders) names itself as `origin`: its process skips these notifications, which can arrive before
+ * the commit's own answer — a long-poll woken by one then read its queue back from the database,
+ * measured in about a third of the bench's 1,000-follower fan-outs (docs/performance.md, session 8).
+ */
+export function wakePayloads(followerAccountIds: Iterable<string>, origin?: string): string[] {
+  return packPayloads(followerAccountIds, origin === undefined ? '' : `@${origin}:`);
+}
+
+/** A `kopitra_orders` payload read back: the writer's origin (null when it named none) and the follower ids. */
+export function parseWakePayload(payload: string): { origin: string | null; followerAccountIds: string[] } {
+  let origin: string | null = null;
+  let ids = payload;
+  if (payload.startsWith('@')) {
+    const colon = payload.indexOf(':');
+    origin = payload.slice(1, colon < 0 ? undefined : colon);
+    ids = colon < 0 ? '' : payload.slice(colon + 1);
+  }
+  return { origin, followerAccountIds: ids.split(',').filter((id) => id !== '') };
+}
+
 /** A batch's events as JSON arrays, few per batch. Listeners accept an array or a single event. */
 export function eventPayloads(events: readonly KopitraEvent[]): string[] {
   return packPayloads(events.map((e) => JSON.stringify(e)), '[', ']');

@@ -1,6 +1,7 @@
 import type { PlannedOrder } from '@kopitra/engine';
 import type { Queryable } from '../db';
 import { CopyBatch, type StoredFollowerContext, type WrittenOrder } from './copy-batch';
+import { ORDERS_CHANNEL, wakePayloads } from './events';
 
 export type { WrittenOrder } from './copy-batch';
 
@@ -26,19 +27,5 @@ export async function writeOrders(
 
 /** Wakes every gateway process's long-polls for these followers (NOTIFY payloads stay under 8000 bytes). */
 export async function notifyFollowers(q: Queryable, followerAccountIds: Iterable<string>): Promise<void> {
-  const unique = [...new Set(followerAccountIds)];
-  let chunk: string[] = [];
-  let size = 0;
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    await q.query(`SELECT pg_notify('kopitra_orders', $1)`, [chunk.join(',')]);
-    chunk = [];
-    size = 0;
-  };
-  for (const id of unique) {
-    if (size + id.length + 1 > 7_000) await flush();
-    chunk.push(id);
-    size += id.length + 1;
-  }
-  await flush();
+  for (const payload of wakePayloads(new Set(followerAccountIds))) await q.query(`SELECT pg_notify('${ORDERS_CHANNEL}', $1)`, [payload]);
 }
