@@ -4,7 +4,7 @@ import type { NoteCode, ReasonCode } from './reasons.js';
 import type { Decision, DecisionInputs, FollowerContext, PlannedOrder } from './types.js';
 
 export function uniqueNotes(notes: readonly NoteCode[]): NoteCode[] {
-  return [...new Set(notes)];
+  return notes.length < 2 ? notes.slice() : [...new Set(notes)];
 }
 
 export function skipped(

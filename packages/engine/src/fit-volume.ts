@@ -14,6 +14,8 @@ export interface FitVolumeInput {
   /** false: the cap is maxLot only (a whole position's target in reconciliation may exceed a
    * single order's volumeMax). Default true. */
   capByVolumeMax?: boolean;
+  /** The decision inputs to add the rounding inputs to (see SizeVolumeInput.into); a new object when absent. */
+  into?: Partial<DecisionInputs>;
 }
 
 export type FitVolumeResult =
@@ -35,14 +37,13 @@ export function fitVolume(input: FitVolumeInput): FitVolumeResult {
     maxLot ?? Number.POSITIVE_INFINITY,
     input.capByVolumeMax === false ? Number.POSITIVE_INFINITY : spec.volumeMax,
   );
-  const inputs: Partial<DecisionInputs> = {
-    rawVolume: raw,
-    volumeStep: spec.volumeStep,
-    volumeMin: spec.volumeMin,
-    volumeMax: spec.volumeMax,
-    maxLot,
-    minVolume,
-  };
+  const inputs: Partial<DecisionInputs> = input.into ?? {};
+  inputs.rawVolume = raw;
+  inputs.volumeStep = spec.volumeStep;
+  inputs.volumeMin = spec.volumeMin;
+  inputs.volumeMax = spec.volumeMax;
+  inputs.maxLot = maxLot;
+  inputs.minVolume = minVolume;
   if (Number.isFinite(capLots)) inputs.volumeCap = capLots;
   const notes: NoteCode[] = [];
 

@@ -62,6 +62,19 @@ describe('sumVolumes / decimalPlaces', () => {
     assert.equal(sumVolumes([0.3, -0.15]), 0.15);
     assert.equal(sumVolumes([]), 0);
   });
+  it('one volume: itself when it prints with at most 10 decimals, float noise still cleaned — as the general path', () => {
+    assert.equal(sumVolumes([0.07]), 0.07);
+    assert.equal(sumVolumes([0.1 + 0.2]), 0.3);
+    assert.ok(Object.is(sumVolumes([-0]), 0));
+    // [v, 0] takes the general path (the sum's decimals are v's): both must agree on any volume.
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      const steps = Math.floor(next() * 1e6);
+      const v = [steps * 0.01, steps / 3, steps * 1e-7, next() * 1000, (steps * 0.1) * 3, 1 / (steps + 1)][i % 6]!;
+      assert.equal(sumVolumes([v]), sumVolumes([v, 0]), `volume ${v}`);
+    }
+  });
   it('counts decimal places, including exponent notation', () => {
     assert.equal(decimalPlaces(0.07), 2);
     assert.equal(decimalPlaces(5), 0);

@@ -78,6 +78,12 @@ export function decimalPlaces(x: number): number {
 /** Exact sum of decimal volumes (as they print), e.g. 0.1 + 0.2 → 0.3. */
 export function sumVolumes(volumes: readonly number[]): number {
   if (volumes.length === 0) return 0;
+  if (volumes.length === 1) {
+    // One volume with at most MAX_DECIMALS decimals is its own sum (the case of nearly every
+    // decision); found without printing it, which cost a fan-out ≈ 1 µs per follower.
+    const v = volumes[0]! + 0;
+    if (Math.round(v * 10 ** MAX_DECIMALS) / 10 ** MAX_DECIMALS === v) return v;
+  }
   const decimals = Math.min(MAX_DECIMALS, Math.max(...volumes.map(decimalPlaces)));
   const scale = 10 ** decimals;
   const units = volumes.reduce((acc, v) => acc + Math.round(v * scale), 0);

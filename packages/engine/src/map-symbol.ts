@@ -47,8 +47,8 @@ const AUTO_SUFFIX = /^[^A-Z].{0,4}$/su;
 export function resolveSymbol(input: ResolveSymbolInput): SymbolResolution {
   const { symbol, symbolMap, master, follower } = input;
   const canonical = canonicalSymbol(symbol, master);
-  const reported = follower.symbols?.map((s) => s.name) ?? null;
-  const base = { canonical, candidates: [] as string[], mappedNotReported: false };
+  const symbols = follower.symbols ?? null;
+  const reports = (name: string) => symbols!.some((s) => s.name === name);
 
   const mapped = Object.hasOwn(symbolMap, symbol)
     ? symbolMap[symbol]
@@ -56,19 +56,14 @@ export function resolveSymbol(input: ResolveSymbolInput): SymbolResolution {
       ? symbolMap[canonical]
       : undefined;
   if (mapped !== undefined && mapped !== '') {
-    return {
-      ...base,
-      symbol: mapped,
-      via: 'symbol_map',
-      failure: null,
-      mappedNotReported: reported !== null && !reported.includes(mapped),
-    };
+    return { symbol: mapped, canonical, via: 'symbol_map', candidates: [], failure: null, mappedNotReported: symbols !== null && !reports(mapped) };
   }
 
   const affixed = follower.symbolPrefix + canonical + follower.symbolSuffix;
-  if (reported === null || reported.includes(affixed)) {
-    return { ...base, symbol: affixed, via: 'affixes', failure: null };
+  if (symbols === null || reports(affixed)) {
+    return { symbol: affixed, canonical, via: 'affixes', candidates: [], failure: null, mappedNotReported: false };
   }
+  const reported = symbols.map((s) => s.name);
 
   const hasAffixes = follower.symbolPrefix !== '' || follower.symbolSuffix !== '';
   let candidates = reported.filter(
@@ -79,7 +74,7 @@ export function resolveSymbol(input: ResolveSymbolInput): SymbolResolution {
   }
   candidates = [...new Set(candidates)].sort();
   if (candidates.length === 1) {
-    return { ...base, candidates, symbol: candidates[0] ?? null, via: 'automatic', failure: null };
+    return { symbol: candidates[0] ?? null, canonical, via: 'automatic', candidates, failure: null, mappedNotReported: false };
   }
-  return { ...base, candidates, symbol: null, via: null, failure: candidates.length === 0 ? 'no_match' : 'ambiguous' };
+  return { symbol: null, canonical, via: null, candidates, failure: candidates.length === 0 ? 'no_match' : 'ambiguous', mappedNotReported: false };
 }

@@ -53,16 +53,14 @@ export function planOpen(intent: OpenIntent, ctx: FollowerContext, master: Accou
   if (intent.masterOrderId !== null) inputs.masterOrderId = intent.masterOrderId;
   if (intent.masterSymbol !== null) inputs.masterSymbol = intent.masterSymbol;
   if (intent.pendingKind !== null) inputs.pendingKind = intent.pendingKind;
-  Object.assign(inputs, {
-    masterSide: intent.masterSide,
-    masterVolume: intent.volume,
-    masterPrice: intent.price,
-    masterSl: intent.sl,
-    masterTp: intent.tp,
-    status: s.status,
-    reverse: s.reverse,
-    direction: s.direction,
-  } satisfies Partial<DecisionInputs>);
+  inputs.masterSide = intent.masterSide;
+  inputs.masterVolume = intent.volume;
+  inputs.masterPrice = intent.price;
+  inputs.masterSl = intent.sl;
+  inputs.masterTp = intent.tp;
+  inputs.status = s.status;
+  inputs.reverse = s.reverse;
+  inputs.direction = s.direction;
   const skip = (reason: Parameters<typeof skipped>[1]): Decision => skipped(ctx, reason, inputs, notes);
 
   if (!finite(intent.volume) || intent.volume <= 0 || !finite(intent.price) || intent.price < 0) {
@@ -136,12 +134,11 @@ export function planOpen(intent: OpenIntent, ctx: FollowerContext, master: Accou
     master,
     follower: ctx.follower,
     spec: resolved.spec,
+    into: inputs,
   });
-  Object.assign(inputs, sized.inputs);
   if (!sized.ok) return skip(sized.reason);
 
-  const fitted = fitVolume({ raw: sized.raw, spec: resolved.spec, maxLot: s.maxLot, minVolume: s.minVolume });
-  Object.assign(inputs, fitted.inputs);
+  const fitted = fitVolume({ raw: sized.raw, spec: resolved.spec, maxLot: s.maxLot, minVolume: s.minVolume, into: inputs });
   notes.push(...fitted.notes);
   if (!fitted.ok) return skip(fitted.reason);
 

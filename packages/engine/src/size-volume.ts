@@ -12,6 +12,13 @@ export interface SizeVolumeInput {
   follower: Pick<AccountState, 'balance' | 'equity'>;
   /** The follower symbol's spec (tickSize / tickValue for risk_percent). */
   spec: Pick<SymbolSpec, 'tickSize' | 'tickValue'>;
+  /**
+   * The decision inputs to add the sizing inputs to (returned as the result's `inputs`); a new
+   * object when absent. Added one named property at a time, a decision's inputs stay a fast V8
+   * object: merged in with Object.assign, its twentieth-odd key turned it into a dictionary
+   * (slower to fill, to read and to serialise — docs/performance.md, session 8).
+   */
+  into?: Partial<DecisionInputs>;
 }
 
 export type SizeVolumeResult =
@@ -32,39 +39,45 @@ function ratio(
     return { ok: false, reason: 'account_state_unknown', inputs };
   }
   const r = followerValue / masterValue;
-  return { ok: true, raw: masterVolume * r * multiplier, inputs: { ...inputs, ratio: r } };
+  inputs.ratio = r;
+  return { ok: true, raw: masterVolume * r * multiplier, inputs };
 }
 
 export function sizeVolume(input: SizeVolumeInput): SizeVolumeResult {
   const { sizing, masterVolume, master, follower } = input;
-  const base: Partial<DecisionInputs> = { sizingMode: sizing.mode, masterVolume };
+  const inputs: Partial<DecisionInputs> = input.into ?? {};
+  inputs.sizingMode = sizing.mode;
+  inputs.masterVolume = masterVolume;
   switch (sizing.mode) {
     case 'fixed':
-      return { ok: true, raw: sizing.lots, inputs: { ...base, lots: sizing.lots } };
+      inputs.lots = sizing.lots;
+      return { ok: true, raw: sizing.lots, inputs };
     case 'multiplier':
-      return { ok: true, raw: masterVolume * sizing.multiplier, inputs: { ...base, multiplier: sizing.multiplier } };
+      inputs.multiplier = sizing.multiplier;
+      return { ok: true, raw: masterVolume * sizing.multiplier, inputs };
     case 'balance_ratio': {
       const multiplier = sizing.multiplier ?? 1;
-      const inputs = { ...base, multiplier, masterBalance: master.balance, followerBalance: follower.balance };
+      inputs.multiplier = multiplier;
+      inputs.masterBalance = master.balance;
+      inputs.followerBalance = follower.balance;
       return ratio(masterVolume, follower.balance, master.balance, multiplier, inputs);
     }
     case 'equity_ratio': {
       const multiplier = sizing.multiplier ?? 1;
-      const inputs = { ...base, multiplier, masterEquity: master.equity, followerEquity: follower.equity };
+      inputs.multiplier = multiplier;
+      inputs.masterEquity = master.equity;
+      inputs.followerEquity = follower.equity;
       return ratio(masterVolume, follower.equity, master.equity, multiplier, inputs);
     }
     case 'risk_percent': {
       const tickSize = input.spec.tickSize ?? null;
       const tickValue = input.spec.tickValue ?? null;
-      const inputs: Partial<DecisionInputs> = {
-        ...base,
-        percent: sizing.percent,
-        followerEquity: follower.equity,
-        masterPrice: input.price,
-        masterSl: input.sl,
-        tickSize,
-        tickValue,
-      };
+      inputs.percent = sizing.percent;
+      inputs.followerEquity = follower.equity;
+      inputs.masterPrice = input.price;
+      inputs.masterSl = input.sl;
+      inputs.tickSize = tickSize;
+      inputs.tickValue = tickValue;
       if (input.sl === null || !Number.isFinite(input.sl) || input.sl === input.price) {
         return { ok: false, reason: 'no_stop_loss', inputs };
       }
@@ -74,7 +87,9 @@ export function sizeVolume(input: SizeVolumeInput): SizeVolumeResult {
       if (!positive(tickSize) || !positive(tickValue)) return { ok: false, reason: 'tick_value_unknown', inputs };
       const riskAmount = (follower.equity * sizing.percent) / 100;
       const lossPerLot = (Math.abs(input.price - input.sl) / tickSize) * tickValue;
-      return { ok: true, raw: riskAmount / lossPerLot, inputs: { ...inputs, riskAmount, lossPerLot } };
+      inputs.riskAmount = riskAmount;
+      inputs.lossPerLot = lossPerLot;
+      return { ok: true, raw: riskAmount / lossPerLot, inputs };
     }
   }
 }
