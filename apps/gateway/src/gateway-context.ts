@@ -9,7 +9,7 @@ import type { GatewayConfig } from './config';
 import { CredentialCache } from './credential-cache';
 import { DeliveryStamps } from './delivery-stamps';
 import { IdempotentRunner } from './idempotent';
-import { OrderWakeHub } from './order-wake-hub';
+import { handOver, OrderWakeHub, type HandedOrders } from './order-wake-hub';
 import { RateLimiter } from './rate-limiter';
 import type { EaLogStorage } from './routes/logs';
 import { GroupCommit } from './group-commit';
@@ -36,7 +36,7 @@ export interface GatewayContext {
   credentials: CredentialCache;
   idempotent: IdempotentRunner;
   /** Group commit for master signals (a master's signals never in two transactions at once). */
-  signals: GroupCommit<SignalSubmission, SubmissionOutcome, Map<string, Record<string, unknown>[]>>;
+  signals: GroupCommit<SignalSubmission, SubmissionOutcome, Map<string, HandedOrders>>;
   /** Group commit for execution reports. */
   executions: GroupCommit<ExecutionSubmission, ExecutionResult, undefined>;
   /** Pending orders by `${followerAccountId}\u0000${limit}`, read for every waiting follower at once. */
@@ -137,8 +137,11 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     subscriptions,
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
       const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin });
-      return { outcomes, after: wake };
-    }, { maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId, onCommitted: (wake) => { for (const [id, orders] of wake) hub.wake(id, orders); } }),
+      // The batch's write is on its way: its followers' answers are serialised meanwhile.
+      const handed = new Map<string, HandedOrders>();
+      for (const [id, orders] of wake) handed.set(id, handOver(orders));
+      return { outcomes, after: handed };
+    }, { maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId, onCommitted: (handed) => { for (const [id, h] of handed) hub.wake(id, h); } }),
     executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {
       const { results } = await recordExecutions(q, items, new Date(now()).toISOString(), attempt > 0);
       return { outcomes: results, after: undefined };

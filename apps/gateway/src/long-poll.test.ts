@@ -33,6 +33,22 @@ for (const backend of testBackends()) {
       await eaRequest(g.app, g.follower, 'POST', '/trade-agent/v1/executions', { orderId, status: 'filled', executedAt: new Date().toISOString(), volume: 1, price: 1.085, followerPositionId: 'F1' });
     });
 
+    test("a woken long-poll's answer, serialised with the orders handed over, is a read's answer (same orders, same content type)", async () => {
+      const poll = eaRequest(g.app, g.follower, 'GET', '/trade-agent/v1/orders?wait=10');
+      await untilWaiting();
+      await eaRequest(g.app, g.master, 'POST', '/trade-agent/v1/signals', openedSignal(2, { id: 'P-handed' }));
+      const woken = await poll;
+      const read = await eaRequest(g.app, g.follower, 'GET', '/trade-agent/v1/orders');
+      assert.equal((woken.json() as { orders: unknown[] }).orders.length, 1);
+      // The read's payloads come back from jsonb, keys in its order: the same JSON, not the same bytes.
+      assert.deepEqual(woken.json(), read.json());
+      assert.equal(woken.headers['content-type'], read.headers['content-type']);
+      assert.equal(woken.headers['content-type'], 'application/json; charset=utf-8');
+      assert.equal(Number(woken.headers['content-length']), Buffer.byteLength(woken.body));
+      const orderId = (woken.json() as { orders: Array<{ orderId: string }> }).orders[0]!.orderId;
+      await eaRequest(g.app, g.follower, 'POST', '/trade-agent/v1/executions', { orderId, status: 'filled', executedAt: new Date().toISOString(), volume: 1, price: 1.085, followerPositionId: 'F2' });
+    });
+
     test('a lost notification: the sweep finds the order within its interval', async () => {
       const poll = eaRequest(g.app, g.follower, 'GET', '/trade-agent/v1/orders?wait=10');
       await untilWaiting();

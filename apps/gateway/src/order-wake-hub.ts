@@ -3,10 +3,25 @@ import { ORDERS_CHANNEL, parseWakePayload, type Db } from '@kopitra/store';
 
 /** Orders as a follower receives them (the `orders` table's payload). */
 export type OrderPayload = Record<string, unknown>;
-type Waiter = (orders?: OrderPayload[]) => void;
+
+/**
+ * The orders this process just committed for a follower, handed to its long-polls, with the
+ * long-poll's answer to them already serialised (`{"orders":[…]}`): built while the commit is
+ * under way, so a fan-out's thousand answers are only written once it returns.
+ */
+export interface HandedOrders {
+  orders: OrderPayload[];
+  answer: string;
+}
+
+export function handOver(orders: OrderPayload[]): HandedOrders {
+  return { orders, answer: JSON.stringify({ orders }) };
+}
+
+type Waiter = (handed?: HandedOrders) => void;
 
 export type WaitResult =
-  | { why: 'woken'; orders?: OrderPayload[] }
+  | { why: 'woken'; handed?: HandedOrders }
   | { why: 'timeout' | 'aborted' };
 
 /**
@@ -55,14 +70,14 @@ export class OrderWakeHub {
   }
 
   /**
-   * Wakes this account's long-polls. `orders`: the orders this process just committed for it,
+   * Wakes this account's long-polls. `handed`: the orders this process just committed for it,
    * handed over so a long-poll that found the account's queue empty answers without reading it back.
    */
-  wake(accountId: string, orders?: OrderPayload[]): void {
+  wake(accountId: string, handed?: HandedOrders): void {
     const set = this.waiters.get(accountId);
     if (!set) return;
     this.waiters.delete(accountId);
-    for (const w of set) w(orders);
+    for (const w of set) w(handed);
   }
 
   /** Releases every waiter (graceful shutdown: long-polls answer now, empty or not). */
@@ -87,7 +102,7 @@ export class OrderWakeHub {
         if (this.waiters.get(accountId)?.size === 0) this.waiters.delete(accountId);
         resolve(result);
       };
-      const waiter: Waiter = (orders) => done(orders ? { why: 'woken', orders } : { why: 'woken' });
+      const waiter: Waiter = (handed) => done(handed ? { why: 'woken', handed } : { why: 'woken' });
       const onAbort = () => done({ why: 'aborted' });
       const timer = setTimeout(() => done({ why: 'timeout' }), timeoutMs);
       set.add(waiter);

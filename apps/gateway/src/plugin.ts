@@ -29,8 +29,10 @@ export async function gatewayPlugin(app: FastifyInstance, opts: GatewayPluginOpt
   // An answer sent during shutdown (a released long-poll, an in-flight signal) closes its
   // keep-alive socket: server.close() drops only the sockets idle at the moment it is called, and
   // one left open holds the process until the forced exit (infra/tests/gateway-sigterm.test.ts).
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback hooks, not async ones: an async hook costs every answer a promise (a fan-out's thousand).
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (ctx.closing()) reply.header('connection', 'close');
+    done(null, payload);
   });
   healthRoute(app, ctx);
   signalsRoute(app, ctx);

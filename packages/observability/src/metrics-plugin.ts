@@ -16,32 +16,36 @@ function routeOf(request: FastifyRequest): string {
  */
 export function registerMetrics(app: FastifyInstance, metrics: KopitraMetrics, options: { path?: string } = {}): void {
   const path = options.path ?? '/metrics';
-  app.addHook('onResponse', async (request, reply) => {
+  // Callback hooks, not async ones: an async hook costs every request a promise.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = routeOf(request);
-    if (route === path) return;
-    metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (route !== path) metrics.httpDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'POST' || reply.statusCode >= 300 || typeof payload !== 'string') return payload;
-    const route = routeOf(request);
-    if (EA_SIGNALS.test(route)) {
-      const body = parse(payload);
-      if (body && reply.statusCode === 202) {
-        const orders = typeof body.orders === 'number' ? body.orders : 0;
-        // A replayed Idempotency-Key answers the same body again and is counted again: rare
-        // (a retry after a lost answer), and the store's rows remain the exact count.
-        metrics.signalsAccepted.inc();
-        if (orders > 0) metrics.ordersCreated.inc(orders);
-      }
-    } else if (EA_EXECUTIONS.test(route)) {
-      metrics.executionsReported.inc({ status: String(reply.statusCode) });
-    }
-    return payload;
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (request.method === 'POST' && reply.statusCode < 300 && typeof payload === 'string') countCopyPath(metrics, routeOf(request), reply.statusCode, payload);
+    done(null, payload);
   });
   app.get(path, { config: { adminAccess: 'public' } }, async (_request, reply) => {
     const text = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).send(text);
   });
+}
+
+/** Copy-path counters from a successful POST's answer. */
+function countCopyPath(metrics: KopitraMetrics, route: string, statusCode: number, payload: string): void {
+  if (EA_SIGNALS.test(route)) {
+    const body = parse(payload);
+    if (body && statusCode === 202) {
+      const orders = typeof body.orders === 'number' ? body.orders : 0;
+      // A replayed Idempotency-Key answers the same body again and is counted again: rare
+      // (a retry after a lost answer), and the store's rows remain the exact count.
+      metrics.signalsAccepted.inc();
+      if (orders > 0) metrics.ordersCreated.inc(orders);
+    }
+  } else if (EA_EXECUTIONS.test(route)) {
+    metrics.executionsReported.inc({ status: String(statusCode) });
+  }
 }
 
 function parse(payload: string): Record<string, unknown> | null {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { KopitraError } from '@kopitra/protocol';
 import type { GatewayContext } from '../gateway-context';
 
@@ -11,6 +11,9 @@ function numberParam(raw: unknown, name: string, min: number, max: number, fallb
   }
   return n;
 }
+
+/** What fastify sends with a serialised object: a prepared answer goes out with the same bytes. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * A long-poll's client: gone once its connection closed; `wait.cancel()` withdraws its wait alone
@@ -34,17 +37,21 @@ interface Client {
  * (its notification wakes the next long-poll). A lost notification is caught by the gateway's
  * periodic sweep.
  */
-async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, client: Client): Promise<Record<string, unknown>[]> {
+async function pollOrders(ctx: GatewayContext, accountId: string, limit: number, deadline: number, client: Client): Promise<{ orders: Record<string, unknown>[]; answer?: string }> {
   const read = () => ctx.pendingOrders.get(`${accountId}\u0000${limit}`);
   const waitFor = () => ctx.hub.wait(accountId, Math.max(0, deadline - ctx.now()), client.wait);
   let waiting = deadline > ctx.now() && !ctx.closing() ? waitFor() : null;
   let orders = await read();
+  let answer: string | undefined;
   while (orders.length === 0 && waiting && !client.gone && !ctx.closing()) {
     const woke = await waiting;
     waiting = null;
     if (woke.why !== 'woken') break;
-    if (woke.orders && woke.orders.length > 0) {
-      orders = woke.orders.slice(0, limit);
+    const handed = woke.handed;
+    if (handed && handed.orders.length > 0) {
+      // Within the limit, the answer serialised with them is this long-poll's answer.
+      if (handed.orders.length <= limit) ({ orders, answer } = handed);
+      else orders = handed.orders.slice(0, limit);
       break;
     }
     if (deadline > ctx.now() && !ctx.closing()) waiting = waitFor();
@@ -57,7 +64,13 @@ async function pollOrders(ctx: GatewayContext, accountId: string, limit: number,
   }
   const at = ctx.now();
   for (const o of orders) ctx.stamps.delivered(accountId, String(o.orderId), at);
-  return orders;
+  return { orders, answer };
+}
+
+/** The long-poll's answer: the one serialised with the handed orders, or `{ orders }` serialised now. */
+function answerOrders(reply: FastifyReply, polled: { orders: Record<string, unknown>[]; answer?: string }): FastifyReply {
+  reply.status(200);
+  return polled.answer === undefined ? reply.send({ orders: polled.orders }) : reply.type(JSON_TYPE).send(polled.answer);
 }
 
 /**
@@ -78,7 +91,7 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
       client.gone = true;
       client.wait.cancel?.();
     });
-    if (wait === 0) return reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client) });
+    if (wait === 0) return answerOrders(reply, await pollOrders(ctx, accountId, limit, deadline, client));
 
     const open = ctx.longPolls.get(accountId) ?? 0;
     if (open >= ctx.config.maxLongPollsPerAccount) {
@@ -86,7 +99,7 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
     }
     ctx.longPolls.set(accountId, open + 1);
     try {
-      return await reply.status(200).send({ orders: await pollOrders(ctx, accountId, limit, deadline, client) });
+      return answerOrders(reply, await pollOrders(ctx, accountId, limit, deadline, client));
     } finally {
       const left = (ctx.longPolls.get(accountId) ?? 1) - 1;
       if (left <= 0) ctx.longPolls.delete(accountId);
