@@ -92,5 +92,25 @@ for (const backend of backends) {
       await db.tx(async (q) => q.send('INSERT INTO pipe (id, v) VALUES ($1, $2)', [7, 'seven']));
       assert.deepEqual(await ids(), [1, 2, 7]);
     });
+
+    test('a write sent with the commit runs after everything fn issued, commits with it, and fails it when it fails', async () => {
+      const n = await db.tx(async (q) => {
+        q.sendWithCommit('INSERT INTO pipe (id, v) SELECT 9, $1 FROM pipe WHERE id = 8', ['nine: after eight']);
+        q.send('INSERT INTO pipe (id, v) VALUES ($1, $2)', [8, 'eight']);
+        return (await q.query<{ n: number }>('SELECT count(*)::int AS n FROM pipe WHERE id = 9')).rows[0]!.n;
+      });
+      assert.equal(n, 0, 'held until fn returned');
+      assert.deepEqual(await ids(), [1, 2, 7, 8, 9], 'written after the row fn sent later, before the commit');
+      await assert.rejects(
+        db.tx(async (q) => {
+          q.send('INSERT INTO pipe (id, v) VALUES ($1, $2)', [10, 'ten']);
+          q.sendWithCommit('INSERT INTO pipe (id, v) VALUES ($1, $2)', [1, 'duplicate']);
+          return 'answered';
+        }),
+        (e: Error & { code?: string }) => e.code === '23505',
+      );
+      assert.deepEqual(await ids(), [1, 2, 7, 8, 9], 'nothing of the failed transaction stays');
+      assert.equal((await db.tx((q) => q.query<{ n: number }>('SELECT 7 AS n'))).rows[0]!.n, 7, 'the connection is clean');
+    });
   });
 }

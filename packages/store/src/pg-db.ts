@@ -52,6 +52,12 @@ export function withSessionOptions(connectionString: string, sessionOptions: str
   return url.toString();
 }
 
+/** The client's socket (node-postgres keeps it as `connection.stream`), to cork around statements sent together. */
+function socketOf(client: pg.PoolClient): { cork(): void; uncork(): void } | undefined {
+  const stream = (client as unknown as { connection?: { stream?: { cork?: unknown; uncork?: unknown } } }).connection?.stream;
+  return stream && typeof stream.cork === 'function' && typeof stream.uncork === 'function' ? (stream as { cork(): void; uncork(): void }) : undefined;
+}
+
 function wrap(e: unknown): never {
   throw isConnectionError(e) ? new DatabaseUnavailableError(e) : e;
 }
@@ -152,15 +158,27 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
         return p;
       };
       try {
+        // Statements issued together leave in one write (the socket corked meanwhile): each write
+        // wakes the PostgreSQL backend, which on a busy machine takes the core from the gateway.
+        // At 500 signals/s the gateway was preempted 2.9 → 2.0 times per signal (session 8).
+        const stream = socketOf(client);
+        stream?.cork();
         // Not awaited: BEGIN goes out in one round trip with the transaction's first statements.
         issue(run('BEGIN'));
-        const result = await fn({
+        const atCommit: Array<[string, readonly unknown[] | undefined]> = [];
+        const pending = fn({
           query: (text, params) => issue(run(text, params)),
           send: (text, params) => void issue(run(text, params)),
+          sendWithCommit: (text, params) => void atCommit.push([text, params]),
         });
+        stream?.uncork();
+        const result = await pending;
         // Written right behind the statements fn did not wait for (one round trip for both). If
         // one of them failed, PostgreSQL ends the transaction with a rollback instead.
+        stream?.cork();
+        for (const [text, params] of atCommit) issue(run(text, params));
         const commit = client.query('COMMIT');
+        stream?.uncork();
         commit.catch(() => {});
         for (const p of issued) await p;
         const ended = await commit;

@@ -69,10 +69,13 @@ function asDb(pglite: PGlite): Db {
         return p;
       };
       const run = async (text: string, params?: readonly unknown[]) => toResult<never>(await t.query(text, params as unknown[] | undefined));
+      const atCommit: Array<[string, readonly unknown[] | undefined]> = [];
       const result = await fn({
         query: (text, params) => issue(run(text, params)),
         send: (text, params) => void issue(run(text, params)),
+        sendWithCommit: (text, params) => void atCommit.push([text, params]),
       });
+      for (const [text, params] of atCommit) issue(run(text, params));
       for (const p of issued) await p;
       return result;
     }),

@@ -219,7 +219,7 @@ export class CopyBatch {
   flushAtCommit(q: TxQueryable): void {
     if (!this.isEmpty) {
       const { text, params } = flushStatement(this.flushParts());
-      q.send(text, params);
+      q.sendWithCommit(text, params);
     }
   }
 

@@ -153,8 +153,8 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
   }
 
   if (executions.length > 0 || idempotency.length > 0) {
-    // Sent with the COMMIT: one round trip for both.
-    q.send(WRITE_SQL, [
+    // Sent with the COMMIT: one round trip, one packet for both.
+    q.sendWithCommit(WRITE_SQL, [
       JSON.stringify(executions),
       // Keyed by the row's id: the statement updates without joining (see copy-batch.ts).
       JSON.stringify(Object.fromEntries([...orderUpdates.values()].map((u) => [u.id, u]))),
