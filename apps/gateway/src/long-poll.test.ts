@@ -7,6 +7,17 @@ import { testBackends } from '@kopitra/store/testing';
 import { eaRequest, openedSignal } from './testing/fixtures';
 import { startInProcessGateway, type InProcessGateway } from './testing/in-process';
 
+/** A pending order for the gateway's follower, written without any wake-up notification. */
+async function insertUnannouncedOrder(g: InProcessGateway, name: string): Promise<void> {
+  const now = new Date().toISOString();
+  const expires = new Date(Date.now() + 60_000).toISOString();
+  await g.db.query(
+    `INSERT INTO orders (id, run_id, subscription_id, follower_account_id, action, tag, payload, created_at, expires_at)
+     VALUES ($6, $7, $1, $2, 'modify', $8, $3, $4, $5)`,
+    [g.subscriptionId, g.follower.accountId, JSON.stringify({ orderId: `ord_${name}`, action: 'modify', tag: `kp:${name}` }), now, expires, `ord_${name}`, `run_${name}`, `kp:${name}`],
+  );
+}
+
 for (const backend of testBackends()) {
   describe(`long-polls on ${backend.name}`, () => {
     let g: InProcessGateway;
@@ -53,13 +64,7 @@ for (const backend of testBackends()) {
       const poll = eaRequest(g.app, g.follower, 'GET', '/trade-agent/v1/orders?wait=10');
       await untilWaiting();
       // An order that arrives without any wake-up (as if its NOTIFY had been lost).
-      const now = new Date().toISOString();
-      const expires = new Date(Date.now() + 60_000).toISOString();
-      await g.db.query(
-        `INSERT INTO orders (id, run_id, subscription_id, follower_account_id, action, tag, payload, created_at, expires_at)
-         VALUES ('ord_lost', 'run_lost', $1, $2, 'modify', 'kp:lost', $3, $4, $5)`,
-        [g.subscriptionId, g.follower.accountId, JSON.stringify({ orderId: 'ord_lost', action: 'modify', tag: 'kp:lost' }), now, expires],
-      );
+      await insertUnannouncedOrder(g, 'lost');
       const sent = performance.now();
       const res = await poll;
       const took = performance.now() - sent;
@@ -86,13 +91,7 @@ for (const backend of testBackends()) {
       // Its first read of the queue was sent when it registered: a read sent now ends after it, so
       // the order below is not in what the long-poll read.
       assert.deepEqual(await g.ctx.pendingOrders.get(`${g.follower.accountId}\u000050`), []);
-      const now = new Date().toISOString();
-      const expires = new Date(Date.now() + 60_000).toISOString();
-      await g.db.query(
-        `INSERT INTO orders (id, run_id, subscription_id, follower_account_id, action, tag, payload, created_at, expires_at)
-         VALUES ('ord_quiet', 'run_quiet', $1, $2, 'modify', 'kp:quiet', $3, $4, $5)`,
-        [g.subscriptionId, g.follower.accountId, JSON.stringify({ orderId: 'ord_quiet', action: 'modify', tag: 'kp:quiet' }), now, expires],
-      );
+      await insertUnannouncedOrder(g, 'quiet');
       const notify = (origin: string) => g.db.query(`SELECT pg_notify('kopitra_orders', $1)`, [wakePayloads([g.follower.accountId], origin)[0]]);
       await notify(g.ctx.hub.origin);
       await new Promise((r) => setTimeout(r, 300));
