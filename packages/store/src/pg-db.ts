@@ -162,23 +162,30 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
         // wakes the PostgreSQL backend, which on a busy machine takes the core from the gateway.
         // At 500 signals/s the gateway was preempted 2.9 → 2.0 times per signal (session 8).
         const stream = socketOf(client);
-        stream?.cork();
-        // Not awaited: BEGIN goes out in one round trip with the transaction's first statements.
-        issue(run('BEGIN'));
+        const together = <R>(write: () => R): R => {
+          stream?.cork();
+          try {
+            return write();
+          } finally {
+            stream?.uncork();
+          }
+        };
         const atCommit: Array<[string, readonly unknown[] | undefined]> = [];
-        const pending = fn({
-          query: (text, params) => issue(run(text, params)),
-          send: (text, params) => void issue(run(text, params)),
-          sendWithCommit: (text, params) => void atCommit.push([text, params]),
+        const result = await together(() => {
+          // Not awaited: BEGIN goes out in one round trip with the transaction's first statements.
+          issue(run('BEGIN'));
+          return fn({
+            query: (text, params) => issue(run(text, params)),
+            send: (text, params) => void issue(run(text, params)),
+            sendWithCommit: (text, params) => void atCommit.push([text, params]),
+          });
         });
-        stream?.uncork();
-        const result = await pending;
         // Written right behind the statements fn did not wait for (one round trip for both). If
         // one of them failed, PostgreSQL ends the transaction with a rollback instead.
-        stream?.cork();
-        for (const [text, params] of atCommit) issue(run(text, params));
-        const commit = client.query('COMMIT');
-        stream?.uncork();
+        const commit = together(() => {
+          for (const [text, params] of atCommit) issue(run(text, params));
+          return client.query('COMMIT');
+        });
         commit.catch(() => {});
         for (const p of issued) await p;
         const ended = await commit;

@@ -12,7 +12,7 @@ function numberParam(raw: unknown, name: string, min: number, max: number, fallb
   return n;
 }
 
-/** What fastify sends with a serialised object: a prepared answer goes out with the same bytes. */
+/** The content type fastify gives a serialised object: a prepared answer goes out with the same one. */
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
@@ -99,7 +99,7 @@ export function ordersRoute(app: FastifyInstance, ctx: GatewayContext): void {
     }
     ctx.longPolls.set(accountId, open + 1);
     try {
-      return answerOrders(reply, await pollOrders(ctx, accountId, limit, deadline, client));
+      return await answerOrders(reply, await pollOrders(ctx, accountId, limit, deadline, client));
     } finally {
       const left = (ctx.longPolls.get(accountId) ?? 1) - 1;
       if (left <= 0) ctx.longPolls.delete(accountId);
