@@ -37,8 +37,9 @@ export async function seedPairs(db: Db, n: number): Promise<Pair[]> {
   return pairs;
 }
 
-function spawnEcho(secret: string, env: Record<string, string | undefined>): Promise<{ url: string; pid: number; kill(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./bench/echo-server.ts', import.meta.url).pathname], {
+/** A baseline server of ./bench (`echo-server.ts`, `durable-echo-server.ts`), once it listens. */
+function spawnBaseline(script: string, secret: string, env: Record<string, string | undefined>): Promise<{ url: string; pid: number; kill(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(`./bench/${script}`, import.meta.url).pathname], {
     env: { ...env, KOPITRA_BENCH_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve) => {
@@ -206,7 +207,9 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
 
   const gateway = await spawnGateway({ ...dbEnv, KOPITRA_SECRET_KEY: TEST_SECRET_KEY, KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' });
   const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
-  const echo = await spawnEcho(echoSecret, config.env);
+  const echo = await spawnBaseline('echo-server.ts', echoSecret, config.env);
+  // The durable floor needs a PostgreSQL server of its own to write to (not PGlite's one process).
+  const durable = baseUrl ? await spawnBaseline('durable-echo-server.ts', echoSecret, { ...config.env, ...dbEnv }) : null;
   const h = new SignedHttp(Math.max(Math.max(...levels) + 64, fanFollowers * 2 + 16));
   let generator: ParallelLoad | undefined;
   try {
@@ -216,10 +219,14 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const threads = load.threads;
     // Warm both up (JIT, connection pools).
     await load.throughput(Array.from({ length: threads }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', 0.5);
+    if (durable) await load.throughput(Array.from({ length: threads }, (_, j) => ({ url: durable.url, keyId: `durable-warm-${j}`, secret: echoSecret })), '/trade-agent/v1/signals', 0.5);
     const echoRuns: Tput[] = [];
+    const durableRuns: Tput[] = [];
     const gwRuns: Tput[] = [];
     for (const [i, n] of levels.entries()) {
       echoRuns.push(await measuredThroughput(echo.pid, () => load.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
+      // Each target its own key id, as each master is: their idempotency keys do not collide.
+      if (durable) durableRuns.push(await measuredThroughput(durable.pid, () => load.throughput(Array.from({ length: n }, (_, j) => ({ url: durable.url, keyId: `durable-${n}-${j}`, secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
       gwRuns.push(await measuredThroughput(gateway.child.pid!, () => load.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
     }
     // Its threads end here: the later phases measure this process's CPU as the generator's.
@@ -227,6 +234,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const best = (runs: Tput[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
     const base = best(echoRuns);
     const gw = { ...best(gwRuns), failed: gwRuns.reduce((a, r) => a + r.failed, 0) };
+    const floor = durableRuns.length > 0 ? best(durableRuns) : null;
     const atLevels = (runs: Tput[], unit: string) => `${fmt(best(runs).perSecond, 0)} ${unit} (${runs.map((r, i) => `${fmt(r.perSecond, 0)} at ${levels[i]}`).join(', ')})`;
     const rate = quick ? 50 : 500;
     const lat = await latency(h, gateway.url, latPairs, rate, seconds, gateway.child.pid);
@@ -241,9 +249,13 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const rows = [
       ['bare node:http echo (HMAC verify + JSON parse): the baseline', atLevels(echoRuns, 'req/s')],
       ...(base.cpu ? [['  CPU per request at its best level', `echo server ${fmt(base.cpu.perUnitMs.server * 1000, 0)} µs, load generator ${fmt(base.cpu.perUnitMs.loadGenerator * 1000, 0)} µs on ${threads} threads (≈ ${fmt(1000 / base.cpu.perUnitMs.loadGenerator, 0)} req/s per core); machine ${fmt(base.cpu.machineBusy * 100, 0)} % busy`]] : []),
+      ...(floor ? [
+        ['durable floor: the echo + each request committed to PostgreSQL (group commit)', `${atLevels(durableRuns, 'req/s')}, ${durableRuns.reduce((a, r) => a + r.failed, 0)} failed; ÷ echo ${fmt(floor.perSecond / base.perSecond, 3)}`],
+        ...(floor.cpu ? [['  CPU per request at its best level', `server ${fmt(floor.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floor.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floor.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floor.cpu.machineBusy * 100, 0)} % busy`]] : []),
+      ] : []),
       ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
       ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
-      ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)`],
+      ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)${floor ? `; gateway ÷ durable floor ${fmt(gw.perSecond / floor.perSecond, 3)}` : ''}`],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)`],
       ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
       [`one signal → ${fanFollowers} long-polling followers`, `all delivered p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms   (goal ≤ 50; ${fan.allDelivered.length} signals after ${fanWarmup} warm-up; answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms; the first fan-outs since start, all delivered: ${fan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)`],
@@ -252,12 +264,13 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
-    if (gwRuns.some((r) => r.ok === 0) || lat.samples.length === 0) process.exitCode = 1;
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0) process.exitCode = 1;
   } finally {
     await generator?.close();
     h.close();
     echo.kill();
+    durable?.kill();
     await gateway.kill('SIGTERM');
     if (baseUrl) await seedDb.close().catch(() => {});
     await cleanup();

@@ -1,6 +1,6 @@
-import http from 'node:http';
 import { threadId } from 'node:worker_threads';
 import { signRequest } from '@kopitra/protocol';
+import { RawHttpPool } from './raw-http';
 
 export interface Target {
   url: string;
@@ -15,50 +15,29 @@ export interface Sent {
 }
 
 /**
- * A lean EA-shaped load generator: raw node:http on keep-alive sockets (not fetch), each
- * request signed exactly as an EA would. One thread spends ≈ 58 µs a request (≈ 17 k req/s on a
- * core, more than the echo server's ≈ 33 µs), so the throughput phases run it on a thread per
- * core (parallel-load.ts); the bench reports its CPU per request beside every phase.
+ * A lean EA-shaped load generator: keep-alive sockets read and written directly (raw-http.ts), not
+ * fetch nor `node:http`'s client, each request signed exactly as an EA would. The throughput
+ * phases run it on a thread per core (parallel-load.ts); the bench reports its CPU per request
+ * beside every phase.
  */
 export class SignedHttp {
-  readonly agent: http.Agent;
+  private readonly pool: RawHttpPool;
 
+  /** Every socket stays open between requests, as an EA keeps its connection. */
   constructor(maxSockets: number) {
-    // Every socket stays open between requests, as an EA keeps its connection: with the default
-    // maxFreeSockets (256) the agent closed some 750 of a fan-out's 1,000 sockets as their answers
-    // came in, and the gateway spent ≈ 3 ms of the fan-out tearing them down.
-    this.agent = new http.Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets, keepAliveMsecs: 1000 });
+    this.pool = new RawHttpPool(maxSockets);
   }
 
   send(t: Target, method: 'GET' | 'POST', path: string, body: string, idempotencyKey: string, timeoutMs = 40_000): Promise<Sent> {
-    const u = new URL(t.url);
-    const bytes = Buffer.from(body);
     const ts = String(Date.now());
-    const headers: Record<string, string> = {
-      'x-kopitra-key-id': t.keyId,
-      'x-kopitra-timestamp': ts,
-      'x-kopitra-signature': signRequest(t.secret, { timestamp: ts, method, path, idempotencyKey, body: bytes }),
-    };
-    if (method === 'POST') {
-      headers['idempotency-key'] = idempotencyKey;
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(bytes.length);
-    }
-    const start = performance.now();
-    return new Promise((resolve, reject) => {
-      const req = http.request({ host: u.hostname, port: u.port, path, method, headers, agent: this.agent, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), ms: performance.now() - start }));
-      });
-      req.on('timeout', () => req.destroy(new Error('timeout')));
-      req.on('error', reject);
-      req.end(method === 'POST' ? bytes : undefined);
-    });
+    const signature = signRequest(t.secret, { timestamp: ts, method, path, idempotencyKey, body });
+    let head = `${method} ${path} HTTP/1.1\r\nhost: ${this.pool.hostOf(t.url)}\r\nx-kopitra-key-id: ${t.keyId}\r\nx-kopitra-timestamp: ${ts}\r\nx-kopitra-signature: ${signature}\r\n`;
+    if (method === 'POST') head += `idempotency-key: ${idempotencyKey}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+    return this.pool.request(t.url, `${head}\r\n${method === 'POST' ? body : ''}`, timeoutMs);
   }
 
   close(): void {
-    this.agent.destroy();
+    this.pool.close();
   }
 }
 

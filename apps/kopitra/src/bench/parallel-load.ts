@@ -8,8 +8,8 @@ type Counts = { ok: number; failed: number; perSecond: number; statuses: Record<
 
 /**
  * The throughput phases' load generator on several threads (one per core by default): one
- * single-threaded generator at ≈ 58 µs per request tops out near 17 k req/s on a core, which was
- * the echo baseline's ceiling, not the echo server's. The targets are dealt out over the threads;
+ * single-threaded generator (then on `node:http`'s client, ≈ 58 µs per request) topped out near
+ * 17 k req/s on a core, which was the echo baseline's ceiling, not the echo server's. The targets are dealt out over the threads;
  * each thread runs its closed loops for the same seconds, and the rate is all answers over the
  * wall time from the common start to the last thread's end. The threads' CPU is this process's
  * (process.cpuUsage counts every thread).
