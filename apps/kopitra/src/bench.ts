@@ -37,7 +37,7 @@ export async function seedPairs(db: Db, n: number): Promise<Pair[]> {
   return pairs;
 }
 
-/** A baseline server of ./bench (`echo-server.ts`, `durable-echo-server.ts`), once it listens. */
+/** A baseline server of ./bench (`echo-server.ts`, `durable-floor-server.ts`), once it listens. */
 function spawnBaseline(script: string, secret: string, env: Record<string, string | undefined>): Promise<{ url: string; pid: number; kill(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(`./bench/${script}`, import.meta.url).pathname], {
     env: { ...env, KOPITRA_BENCH_SECRET: secret }, stdio: ['ignore', 'pipe', 'inherit'],
@@ -209,7 +209,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
   const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
   const echo = await spawnBaseline('echo-server.ts', echoSecret, config.env);
   // The durable floor needs a PostgreSQL server of its own to write to (not PGlite's one process).
-  const durable = baseUrl ? await spawnBaseline('durable-echo-server.ts', echoSecret, { ...config.env, ...dbEnv }) : null;
+  const durable = baseUrl ? await spawnBaseline('durable-floor-server.ts', echoSecret, { ...config.env, ...dbEnv }) : null;
   const h = new SignedHttp(Math.max(Math.max(...levels) + 64, fanFollowers * 2 + 16));
   let generator: ParallelLoad | undefined;
   try {
@@ -238,6 +238,11 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const atLevels = (runs: Tput[], unit: string) => `${fmt(best(runs).perSecond, 0)} ${unit} (${runs.map((r, i) => `${fmt(r.perSecond, 0)} at ${levels[i]}`).join(', ')})`;
     const rate = quick ? 50 : 500;
     const lat = await latency(h, gateway.url, latPairs, rate, seconds, gateway.child.pid);
+    // The same phase through the durable floor: its masters `floor-m-<n>`, each with the follower `floor-f-<n>`.
+    const floorPairs: Pair[] = latPairs.map((_, i) => ({
+      master: { accountId: '', keyId: `floor-m-${i}`, secret: echoSecret }, follower: { accountId: '', keyId: `floor-f-${i}`, secret: echoSecret },
+    }));
+    const floorLat = durable ? await latency(h, durable.url, floorPairs, rate, seconds, durable.pid) : null;
     // Three warm-up fan-outs, each reported: the gateway's and the generator's CPU per fan-out falls
     // over the first three after start (JIT, first 1,000-socket rounds; measured 230 / 160 / 100 →
     // 50–130 ms of gateway CPU, 133 / 132 → 31–50 ms of the generator's, docs/performance.md
@@ -257,6 +262,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)${floor ? `; gateway ÷ durable floor ${fmt(gw.perSecond / floor.perSecond, 3)}` : ''}`],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)`],
+      ...(floorLat ? [[`  the same through the durable floor`, `p50 ${fmt(percentile(floorLat.samples, 50), 2)} ms, p99 ${fmt(percentile(floorLat.samples, 99), 2)} ms (${floorLat.samples.length} samples, ${floorLat.lost} not seen)${floorLat.cpu ? `; CPU per signal: server ${fmt(floorLat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floorLat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floorLat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floorLat.cpu.machineBusy * 100, 0)} % busy` : ''}`]] : []),
       ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
       [`one signal → ${fanFollowers} long-polling followers`, `all delivered p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms   (goal ≤ 50; ${fan.allDelivered.length} signals after ${fanWarmup} warm-up; answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms; the first fan-outs since start, all delivered: ${fan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)`],
       ['npm start (embedded, fresh data directory) to healthy', `${fmt(startup.healthyMs / 1000, 2)} s   (goal ≤ 5 s)`],
@@ -264,8 +270,8 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
-    if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0) process.exitCode = 1;
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0 || floorLat?.samples.length === 0) process.exitCode = 1;
   } finally {
     await generator?.close();
     h.close();
