@@ -48,29 +48,33 @@ function round8(n: number): number {
  * of one order in one batch behave as if sent one after the other), one statement to write it all.
  */
 export async function recordExecutions(q: TxQueryable, items: ExecutionSubmission[], receivedAt: string, lookUpEveryKey = false): Promise<{ results: ExecutionResult[]; events: KopitraEvent[] }> {
-  // Lock the orders first (in id order): a concurrent repeat waits here, then finds the record
-  // below. Their reports so far are read in the same round trip, behind the lock.
+  // Lock the orders first (in id order): a concurrent repeat waits here, and the row it returns is
+  // the latest version (the repeat's status included).
   const ids = [...new Set(items.map((i) => i.report.orderId))].sort();
-  const [{ rows }, history] = await Promise.all([
-    q.query<OrderRow>(
-      `SELECT id, run_id, action, status, leg_id, follower_account_id, (payload->>'volume')::numeric AS volume
-         FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-      [ids],
-    ),
-    q.query<{ order_id: string; terminal: boolean; status: string; body: ExecutionReport }>(
-      `SELECT order_id, terminal, status, body FROM executions WHERE order_id = ANY($1::text[]) AND (terminal OR status = 'partially_filled') ORDER BY id`,
-      [ids],
-    ),
-  ]);
+  const { rows } = await q.query<OrderRow>(
+    `SELECT id, run_id, action, status, leg_id, follower_account_id, (payload->>'volume')::numeric AS volume
+       FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+    [ids],
+  );
   const orders = new Map(rows.map((r) => [r.id, { ...r, volume: r.volume === null ? null : Number(r.volume) }]));
-  // A key can only have been stored by a report that was accepted for its order, and an order still
-  // pending or delivered has had none: their keys need no look-up. A key reused for another order
-  // fails the insert, and the retry (lookUpEveryKey) looks every key up and refuses it.
+  // An order still pending or delivered has had no report: every execution row is written with its
+  // report's status (execution-batch's statement is their only writer), so neither its history nor
+  // a stored key can exist — the common case, a first report, reads nothing more. A key can only have
+  // been stored by a report that was accepted for its order; a key reused for another order fails
+  // the insert, and the retry (lookUpEveryKey) looks every key up and refuses it. What is needed is
+  // read in one round trip behind the lock.
   const unreported = (i: ExecutionSubmission) => {
     const status = orders.get(i.report.orderId)?.status;
     return status === 'pending' || status === 'delivered';
   };
-  const stored = await findIdempotencyRecords(q, items.filter((i) => lookUpEveryKey || !unreported(i)).map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey })));
+  const reportedIds = rows.filter((r) => r.status !== 'pending' && r.status !== 'delivered').map((r) => r.id);
+  const [stored, history] = await Promise.all([
+    findIdempotencyRecords(q, items.filter((i) => lookUpEveryKey || !unreported(i)).map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey }))),
+    reportedIds.length === 0 ? { rows: [] } : q.query<{ order_id: string; terminal: boolean; status: string; body: ExecutionReport }>(
+      `SELECT order_id, terminal, status, body FROM executions WHERE order_id = ANY($1::text[]) AND (terminal OR status = 'partially_filled') ORDER BY id`,
+      [reportedIds],
+    ),
+  ]);
   const terminal = new Map<string, ExecutionReport>();
   const lastPartial = new Map<string, number>();
   for (const e of history.rows) {
