@@ -11,10 +11,21 @@ export interface KopitraMetrics {
   setLongPollSource(read: () => number): void;
 }
 
+/** Default metrics whose collection costs time in proportion to the open connections. */
+export const EXPENSIVE_DEFAULT_METRICS = ['nodejs_active_handles', 'nodejs_active_handles_total', 'nodejs_active_resources', 'nodejs_active_resources_total'];
+
 export function createMetrics(options: { defaultMetrics?: boolean; prefix?: string } = {}): KopitraMetrics {
   const registry = new Registry();
   const p = options.prefix ?? 'kopitra_';
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: p });
+  if (options.defaultMetrics !== false) {
+    collectDefaultMetrics({ register: registry, prefix: p });
+    // Not these: each scrape lists every libuv handle and async resource (a gateway holds one per
+    // open EA connection) and counts them by type, on the event loop. With 1,000 long-polls open a
+    // scrape took 3.2–5.7 ms at p50 with them, 1.6–2.1 ms without (docs/performance.md, session 9);
+    // a scrape that lands in a fan-out delays it by that much. The open connections are counted
+    // anyway: `process_open_fds` and the gateway's `long_polls_waiting`.
+    for (const name of EXPENSIVE_DEFAULT_METRICS) registry.removeSingleMetric(p + name);
+  }
   let readWaiting: () => number = () => 0;
   const httpDuration = new Histogram({
     name: `${p}http_request_duration_seconds`,

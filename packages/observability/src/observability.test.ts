@@ -2,6 +2,8 @@ import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Fastify from 'fastify';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { EXPENSIVE_DEFAULT_METRICS } from './metrics-registry';
 import { createMetrics, loggerOptions, registerMetrics, requestIdOptions, startTelemetry } from './index';
 
 function capture(): { stream: Writable; lines: () => Array<Record<string, unknown>> } {
@@ -9,6 +11,19 @@ function capture(): { stream: Writable; lines: () => Array<Record<string, unknow
   const stream = new Writable({ write(c, _e, cb) { chunks.push(String(c)); cb(); } });
   return { stream, lines: () => chunks.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
 }
+
+test('default metrics: the process and runtime ones, without those that list every open handle on each scrape', async () => {
+  const metrics = createMetrics();
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^kopitra_process_cpu_user_seconds_total /m);
+  assert.match(text, /^kopitra_nodejs_heap_size_used_bytes /m);
+  if (process.platform === 'linux') assert.match(text, /^kopitra_process_open_fds /m);
+  for (const name of EXPENSIVE_DEFAULT_METRICS) assert.doesNotMatch(text, new RegExp(`^kopitra_${name}[ {]`, 'm'), name);
+  // The names are prom-client's own: its defaults do register them (the removal is not a no-op).
+  const plain = new Registry();
+  collectDefaultMetrics({ register: plain, prefix: 'x_' });
+  assert.deepEqual(EXPENSIVE_DEFAULT_METRICS.filter((n) => !plain.getSingleMetric(`x_${n}`)), []);
+});
 
 test('/metrics: request durations by route template and the copy-path counters from gateway answers', async () => {
   const metrics = createMetrics({ defaultMetrics: false });
