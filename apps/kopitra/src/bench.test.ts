@@ -15,7 +15,7 @@ test('npm run bench -- --quick completes every phase without a failure', { timeo
   const { stdout } = await run(process.execPath, ['--import', 'tsx', cli, 'bench', '--quick'], { env, timeout: 170_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{"bench"'));
   assert.ok(line, stdout);
-  const r = JSON.parse(line) as { gatewayPerSecond: number; echoPerSecond: number; durableFloorPerSecond: number | null; floorSamples: number | null; floorLost: number | null; failed: number; samples: number; lost: number; fanOutAllDeliveredP99Ms: number; fanOutFirstAllDeliveredMs: number; latencyCpu: { perUnitMs: Record<string, number>; machineBusy: number } | null; echoCpu: { perUnitMs: Record<string, number> } | null; gatewayCpu: { perUnitMs: Record<string, number> } | null; startupHealthyMs: number; idleRssMb: Record<string, number> };
+  const r = JSON.parse(line) as { gatewayPerSecond: number; echoPerSecond: number; durableFloorPerSecond: number | null; floorSamples: number | null; floorLost: number | null; floorFanOutAllDelivered: number[] | null; failed: number; samples: number; lost: number; fanOutAllDeliveredP99Ms: number; fanOutFirstAllDeliveredMs: number; latencyCpu: { perUnitMs: Record<string, number>; machineBusy: number } | null; echoCpu: { perUnitMs: Record<string, number> } | null; gatewayCpu: { perUnitMs: Record<string, number> } | null; startupHealthyMs: number; idleRssMb: Record<string, number> };
   assert.ok(r.echoPerSecond > 0 && r.gatewayPerSecond > 0);
   assert.equal(r.failed, 0);
   // The durable floor runs where there is a PostgreSQL server to write to (the process exits 1 if it failed).
@@ -23,7 +23,8 @@ test('npm run bench -- --quick completes every phase without a failure', { timeo
     assert.ok(r.durableFloorPerSecond! > 0, 'the durable floor is measured');
     assert.ok(r.floorSamples! > 0, 'signals went through the durable floor to their followers');
     assert.equal(r.floorLost, 0);
-  } else assert.deepEqual([r.durableFloorPerSecond, r.floorSamples], [null, null]);
+    assert.equal(r.floorFanOutAllDelivered?.length, 2, 'both fan-outs through the floor reached every follower');
+  } else assert.deepEqual([r.durableFloorPerSecond, r.floorSamples, r.floorFanOutAllDelivered], [null, null, null]);
   assert.ok(r.samples > 0);
   assert.equal(r.lost, 0);
   assert.ok(Number.isFinite(r.fanOutAllDeliveredP99Ms));

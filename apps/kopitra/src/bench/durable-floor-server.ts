@@ -3,10 +3,12 @@
 // JSON parse, a JSON answer) plus:
 // - POST /trade-agent/v1/signals: the body written to PostgreSQL, deduplicated by its idempotency
 //   key, and committed (synchronous_commit on) before the 202; a master whose key id has the form
-//   `<name>-m-<n>` also gets one order for its follower `<name>-f-<n>` in the same statement.
+//   `<name>-m-<n>` also gets one order for its follower `<name>-f-<n>` in the same statement, and
+//   one `<name>-fan-<count>` one order for each of its followers `<name>-ff-0` … `<name>-ff-<count - 1>`.
 // - GET /trade-agent/v1/orders?wait=s: the follower's pending orders, read from PostgreSQL; none,
 //   it waits, and a commit hands its new orders straight to the waiting long-poll.
 // - POST /trade-agent/v1/executions: the order marked filled, committed before the 202.
+// - GET /metrics: `kopitra_long_polls_waiting`, as the gateway's (the bench waits on it).
 // Group commit as the gateway's: everything that arrives while a statement commits goes together in
 // the next one — one statement, its own transaction, for all of it.
 import { createServer, type ServerResponse } from 'node:http';
@@ -29,11 +31,14 @@ WITH s AS (INSERT INTO bench_floor_signals (key_id, idempotency_key, body)
      o AS (INSERT INTO bench_floor_orders (id, follower, payload)
            SELECT * FROM unnest($4::text[], $5::text[], $6::jsonb[]) ON CONFLICT DO NOTHING)
 UPDATE bench_floor_orders SET status = 'filled' WHERE id = ANY($7::text[]) AND status = 'pending'`;
-const PENDING = `SELECT payload::text AS p FROM bench_floor_orders WHERE follower = $1 AND status = 'pending' ORDER BY id LIMIT 100`;
+// The pending orders of every follower whose long-poll arrived in one turn of the event loop (as the
+// gateway's reads are coalesced): a thousand arriving together are one statement, not a thousand.
+const PENDING = `SELECT follower, payload::text AS p FROM bench_floor_orders
+  WHERE follower = ANY($1::text[]) AND status = 'pending' ORDER BY follower, id`;
 
 interface Order { id: string; follower: string; payload: string }
-interface Work { res: ServerResponse; answer: string; signal?: { keyId: string; key: string; body: string }; order?: Order; filled?: string }
-interface Waiter { res: ServerResponse; done: boolean; timer: NodeJS.Timeout }
+interface Work { res: ServerResponse; answer: string; signal?: { keyId: string; key: string; body: string }; orders?: Order[]; filled?: string }
+interface Waiter { res: ServerResponse; done: boolean; read: boolean; timer: NodeJS.Timeout }
 
 let queue: Work[] = [];
 let writing = false;
@@ -59,7 +64,7 @@ async function write(): Promise<void> {
   const batch = queue;
   queue = [];
   const signals = batch.flatMap((w) => (w.signal ? [w.signal] : []));
-  const orders = batch.flatMap((w) => (w.order ? [w.order] : []));
+  const orders = batch.flatMap((w) => w.orders ?? []);
   try {
     await db.query(WRITE, [
       signals.map((s) => s.keyId), signals.map((s) => s.key), signals.map((s) => s.body),
@@ -67,9 +72,11 @@ async function write(): Promise<void> {
       batch.flatMap((w) => (w.filled ? [w.filled] : [])),
     ]);
     for (const w of batch) answer(w.res, 202, w.answer);
-    for (const o of orders) {
-      const w = waiting.get(o.follower);
-      if (w && !w.done) deliver(w, o.follower, [o.payload]);
+    const byFollower = new Map<string, string[]>();
+    for (const o of orders) byFollower.set(o.follower, [...(byFollower.get(o.follower) ?? []), o.payload]);
+    for (const [follower, payloads] of byFollower) {
+      const w = waiting.get(follower);
+      if (w && !w.done) deliver(w, follower, payloads);
     }
   } catch (e) {
     for (const w of batch) answer(w.res, 503, JSON.stringify({ error: { code: 'unavailable', message: String(e) } }));
@@ -79,8 +86,40 @@ async function write(): Promise<void> {
   }
 }
 
-async function longPoll(res: ServerResponse, follower: string, waitS: number): Promise<void> {
-  const w: Waiter = { res, done: false, timer: setTimeout(() => { if (!w.done) deliver(w, follower, []); }, waitS * 1000) };
+let toRead: string[] = [];
+
+/** One read for the long-polls that arrived since the last: what each follower has pending. */
+async function readPending(): Promise<void> {
+  const followers = toRead;
+  toRead = [];
+  let found: Map<string, string[]>;
+  try {
+    const { rows } = await db.query<{ follower: string; p: string }>(PENDING, [followers]);
+    found = new Map();
+    for (const r of rows) found.set(r.follower, [...(found.get(r.follower) ?? []), r.p]);
+  } catch (e) {
+    for (const f of followers) {
+      const w = waiting.get(f);
+      if (w && !w.done && !w.read) {
+        w.done = true;
+        clearTimeout(w.timer);
+        waiting.delete(f);
+        answer(w.res, 503, JSON.stringify({ error: { code: 'unavailable', message: String(e) } }));
+      }
+    }
+    return;
+  }
+  for (const f of followers) {
+    const w = waiting.get(f);
+    if (!w || w.done) continue;
+    w.read = true;
+    const payloads = found.get(f);
+    if (payloads) deliver(w, f, payloads.slice(0, 100));
+  }
+}
+
+function longPoll(res: ServerResponse, follower: string, waitS: number): void {
+  const w: Waiter = { res, done: false, read: false, timer: setTimeout(() => { if (!w.done) deliver(w, follower, []); }, waitS * 1000) };
   // Waiting before the read: an order committed meanwhile is handed over, not missed.
   const before = waiting.get(follower);
   if (before) { // one long-poll per follower, as an EA holds
@@ -89,11 +128,24 @@ async function longPoll(res: ServerResponse, follower: string, waitS: number): P
     before.res.destroy();
   }
   waiting.set(follower, w);
-  const { rows } = await db.query<{ p: string }>(PENDING, [follower]);
-  if (!w.done && rows.length > 0) deliver(w, follower, rows.map((r) => r.p));
+  if (toRead.push(follower) === 1) setImmediate(() => void readPending());
+}
+
+/** The followers a master's signal goes to, by the key id conventions above. */
+function followersOf(keyId: string): string[] {
+  if (keyId.includes('-m-')) return [keyId.replace('-m-', '-f-')];
+  const fan = /^(.*)-fan-(\d+)$/.exec(keyId);
+  return fan ? Array.from({ length: Number(fan[2]) }, (_, i) => `${fan[1]}-ff-${i}`) : [];
 }
 
 const server = createServer((req, res) => {
+  if (req.url === '/metrics') {
+    let n = 0;
+    for (const w of waiting.values()) if (!w.done && w.read) n++; // waiting once its read found nothing
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`kopitra_long_polls_waiting ${n}\n`);
+    return;
+  }
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
   req.on('end', () => {
@@ -107,7 +159,7 @@ const server = createServer((req, res) => {
     if (!ok) return answer(res, 401, JSON.stringify({ error: { code: 'unauthenticated', message: 'bad signature' } }));
     if (req.method === 'GET' && path.startsWith('/trade-agent/v1/orders')) {
       const waitS = Math.min(30, Number(new URL(path, 'http://x').searchParams.get('wait') ?? 0));
-      void longPoll(res, keyId, waitS).catch((e: unknown) => answer(res, 503, JSON.stringify({ error: { code: 'unavailable', message: String(e) } })));
+      longPoll(res, keyId, waitS);
       return;
     }
     const text = body.toString('utf8');
@@ -121,11 +173,12 @@ const server = createServer((req, res) => {
       if (typeof parsed.orderId !== 'string') return answer(res, 400, JSON.stringify({ error: { code: 'invalid_request', message: 'orderId is required' } }));
       queue.push({ res, answer: JSON.stringify({ accepted: true, orderId: parsed.orderId }), filled: parsed.orderId });
     } else {
-      const follower = keyId.includes('-m-') ? keyId.replace('-m-', '-f-') : null;
-      const id = `${keyId}:${key}`;
       const p = parsed.position;
-      const order = follower && p ? { id, follower, payload: JSON.stringify({ orderId: id, action: 'open', masterPositionId: p.id, symbol: p.symbol, side: p.side, volume: p.volume }) } : undefined;
-      queue.push({ res, answer: JSON.stringify({ accepted: true, sequence: parsed.sequence ?? null }), signal: { keyId, key, body: text }, order });
+      const orders = p ? followersOf(keyId).map((follower, i) => {
+        const id = `${keyId}:${key}:${i}`;
+        return { id, follower, payload: JSON.stringify({ orderId: id, action: 'open', masterPositionId: p.id, symbol: p.symbol, side: p.side, volume: p.volume }) };
+      }) : [];
+      queue.push({ res, answer: JSON.stringify({ accepted: true, sequence: parsed.sequence ?? null, orders: orders.length }), signal: { keyId, key, body: text }, orders });
     }
     void write();
   });
