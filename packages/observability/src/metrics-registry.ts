@@ -21,7 +21,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
     collectDefaultMetrics({ register: registry, prefix: p });
     // Not these: each scrape lists every libuv handle and async resource (a gateway holds one per
     // open EA connection) and counts them by type, on the event loop. With 1,000 long-polls open a
-    // scrape took 3.2–5.7 ms at p50 with them, 1.6–2.1 ms without (docs/performance.md, session 9);
+    // scrape took 3.2–5.7 ms at p50 with them, 2.0–2.7 ms without (docs/performance.md, session 9);
     // a scrape that lands in a fan-out delays it by that much. The open connections are counted
     // anyway: `process_open_fds` and the gateway's `long_polls_waiting`.
     for (const name of EXPENSIVE_DEFAULT_METRICS) registry.removeSingleMetric(p + name);

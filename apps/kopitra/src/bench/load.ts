@@ -1,6 +1,6 @@
 import { threadId } from 'node:worker_threads';
 import { signRequest } from '@kopitra/protocol';
-import { RawHttpPool } from './raw-http';
+import { RawHttpPool, type RawAnswer } from './raw-http';
 
 export interface Target {
   url: string;
@@ -8,11 +8,8 @@ export interface Target {
   secret: string;
 }
 
-export interface Sent {
-  status: number;
-  body: string;
-  ms: number;
-}
+/** An answer: status, body and the milliseconds from sending to its last byte. */
+export type Sent = RawAnswer;
 
 /**
  * A lean EA-shaped load generator: keep-alive sockets read and written directly (raw-http.ts), not

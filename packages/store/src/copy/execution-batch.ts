@@ -63,13 +63,10 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
   // been stored by a report that was accepted for its order; a key reused for another order fails
   // the insert, and the retry (lookUpEveryKey) looks every key up and refuses it. What is needed is
   // read in one round trip behind the lock.
-  const unreported = (i: ExecutionSubmission) => {
-    const status = orders.get(i.report.orderId)?.status;
-    return status === 'pending' || status === 'delivered';
-  };
-  const reportedIds = rows.filter((r) => r.status !== 'pending' && r.status !== 'delivered').map((r) => r.id);
+  const unreported = (status: OrderStatus | undefined) => status === 'pending' || status === 'delivered';
+  const reportedIds = rows.filter((r) => !unreported(r.status)).map((r) => r.id);
   const [stored, history] = await Promise.all([
-    findIdempotencyRecords(q, items.filter((i) => lookUpEveryKey || !unreported(i)).map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey }))),
+    findIdempotencyRecords(q, items.filter((i) => lookUpEveryKey || !unreported(orders.get(i.report.orderId)?.status)).map((i) => ({ accountId: i.followerAccountId, key: i.idempotencyKey }))),
     reportedIds.length === 0 ? { rows: [] } : q.query<{ order_id: string; terminal: boolean; status: string; body: ExecutionReport }>(
       `SELECT order_id, terminal, status, body FROM executions WHERE order_id = ANY($1::text[]) AND (terminal OR status = 'partially_filled') ORDER BY id`,
       [reportedIds],
