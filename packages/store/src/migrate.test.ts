@@ -24,5 +24,36 @@ for (const backend of testBackends()) {
         await drop();
       }
     });
+    test('040 keeps each signal in its audit run: runs without the whole signal get it, and the signals view reads it', async () => {
+      const { db, drop } = await backend.open({ empty: true });
+      try {
+        await migrate(db, { before: 40 });
+        await db.query(`INSERT INTO accounts (id, name, role, platform, broker_name, broker_server, login) VALUES ('acc_m', 'M', 'master', 'mt5', 'B', 'S', '1')`);
+        const body = { type: 'position.opened', sequence: 7, occurredAt: '2026-11-26T10:00:00.000Z', position: { id: 'p1' } };
+        // An older run, whose trigger held only part of the signal; and a run that held all of it.
+        await db.query(`INSERT INTO audit_runs (id, kind, status, account_id, started_at, trigger)
+                        VALUES ('run_7', 'signal', 'succeeded', 'acc_m', '2026-11-26T10:00:00.010Z', '{"signalId":"sig_7"}'),
+                               ('run_8', 'signal', 'succeeded', 'acc_m', '2026-11-26T10:00:01.010Z', $1)`,
+          [JSON.stringify({ signalId: 'sig_8', sequence: 8, type: 'position.closed', occurredAt: '2026-11-26T10:00:01.000Z', gap: false, signal: { type: 'position.closed', sequence: 8 } })]);
+        await db.query(`INSERT INTO signals (id, account_id, sequence, type, occurred_at, received_at, body, run_id, gap)
+                        VALUES ('sig_7', 'acc_m', 7, 'position.opened', '2026-11-26T10:00:00.000Z', '2026-11-26T10:00:00.010Z', $1, 'run_7', true),
+                               ('sig_8', 'acc_m', 8, 'position.closed', '2026-11-26T10:00:01.000Z', '2026-11-26T10:00:01.010Z', '{"type":"position.closed","sequence":8}', 'run_8', false)`,
+          [JSON.stringify(body)]);
+        const applied = await migrate(db);
+        assert.ok(applied.includes('040_signals_kept_in_audit_runs.sql'), applied.join(', '));
+        const { rows } = await db.query<{ id: string; account_id: string; sequence: string; type: string; occurred_at: Date; received_at: Date; body: unknown; run_id: string; gap: boolean }>(
+          'SELECT * FROM signals ORDER BY sequence');
+        assert.deepEqual(rows.map((r) => ({ ...r, sequence: Number(r.sequence), occurred_at: new Date(r.occurred_at).toISOString(), received_at: new Date(r.received_at).toISOString() })), [
+          { id: 'sig_7', account_id: 'acc_m', sequence: 7, type: 'position.opened', occurred_at: '2026-11-26T10:00:00.000Z', received_at: '2026-11-26T10:00:00.010Z', body, run_id: 'run_7', gap: true },
+          { id: 'sig_8', account_id: 'acc_m', sequence: 8, type: 'position.closed', occurred_at: '2026-11-26T10:00:01.000Z', received_at: '2026-11-26T10:00:01.010Z', body: { type: 'position.closed', sequence: 8 }, run_id: 'run_8', gap: false },
+        ]);
+        // A run that already held the whole signal is left as it was.
+        const { rows: [run8] } = await db.query<{ trigger: Record<string, unknown> }>(`SELECT trigger FROM audit_runs WHERE id = 'run_8'`);
+        assert.equal(run8!.trigger.occurredAt, '2026-11-26T10:00:01.000Z');
+        await assert.rejects(db.query(`INSERT INTO signals (id) VALUES ('x')`), /view|cannot insert/i, 'signals is no table any more');
+      } finally {
+        await drop();
+      }
+    });
   });
 }

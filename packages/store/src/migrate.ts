@@ -4,8 +4,11 @@ import type { Db } from './db';
 const MIGRATIONS_DIR = new URL('../migrations/', import.meta.url);
 const LOCK_KEY = 7_024_117; // pg_advisory_xact_lock key: one migrator at a time across processes
 
-/** Applies every migrations/NNN_name.sql not yet applied, in order, each in its own transaction. */
-export async function migrate(db: Db): Promise<string[]> {
+/**
+ * Applies every migrations/NNN_name.sql not yet applied, in order, each in its own transaction.
+ * `before`: only the versions below it (a test of an upgrade starts from an older schema).
+ */
+export async function migrate(db: Db, options: { before?: number } = {}): Promise<string[]> {
   await db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const files = readdirSync(MIGRATIONS_DIR)
@@ -14,6 +17,7 @@ export async function migrate(db: Db): Promise<string[]> {
   const applied: string[] = [];
   for (const file of files) {
     const version = Number(file.slice(0, 3));
+    if (options.before !== undefined && version >= options.before) break;
     const sql = readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8');
     const did = await db.tx(async (q) => {
       await q.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Db } from './db';
 import { openDb } from './open-db';
+import { openPgliteDb } from './pglite-db';
 
 /**
  * Test support: the backends a suite runs on. PGlite always; real PostgreSQL too when
@@ -9,7 +10,8 @@ import { openDb } from './open-db';
  */
 export interface TestBackend {
   name: 'pglite' | 'postgres';
-  open(): Promise<{ db: Db; databaseUrl: string | undefined; drop(): Promise<void> }>;
+  /** A fresh database, migrated unless `empty` (an upgrade test migrates it itself). */
+  open(options?: { empty?: boolean }): Promise<{ db: Db; databaseUrl: string | undefined; drop(): Promise<void> }>;
 }
 
 export function testBackends(): TestBackend[] {
@@ -17,8 +19,9 @@ export function testBackends(): TestBackend[] {
   const backends: TestBackend[] = [
     {
       name: 'pglite',
-      async open() {
-        const db = await openDb({ inMemory: true });
+      async open(options) {
+        // The template is an already migrated database: an empty one starts without it.
+        const db = options?.empty ? await openPgliteDb({ templateFile: null }) : await openDb({ inMemory: true });
         return { db, databaseUrl: undefined, drop: () => db.close() };
       },
     },
@@ -26,9 +29,9 @@ export function testBackends(): TestBackend[] {
   if (baseUrl) {
     backends.push({
       name: 'postgres',
-      async open() {
+      async open(options) {
         const { url, drop } = await createFreshDatabase(baseUrl);
-        const db = await openDb({ databaseUrl: url });
+        const db = await openDb({ databaseUrl: url, migrate: !options?.empty });
         return {
           db,
           databaseUrl: url,

@@ -65,8 +65,8 @@ function relevantIds(items: SignalSubmission[]): RelevantId[] {
 /**
  * Master signals, several at once, in the caller's transaction. The masters' rows are locked,
  * then for each signal in (master, sequence) order: the idempotent-replay and sequence checks, a
- * decision for every subscription from the pure engine, and its rows — signal, audit run, every
- * follower order, copy legs, idempotency record. One statement writes them all (a large fan-out's
+ * decision for every subscription from the pure engine, and its rows — audit run (which keeps the
+ * signal), every follower order, copy legs, idempotency record. One statement writes them all (a large fan-out's
  * follower rows go a slice at a time ahead of it, in the same transaction); the gateway answers
  * 202 only after the commit. A signal refused by a check gets its own error and takes
  * nothing else with it.
@@ -158,10 +158,10 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
     const { common: decisionInputs, decisions: decisionRows } = hoistCommonInputs(perFollower);
 
     const received = new Date(receivedAtMs).toISOString();
-    batch.addSignal({ id: signalId, accountId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, receivedAt: received, body, runId, gap });
     batch.addRun({
       id: runId, kind: 'signal', status: decisions.length > 0 && decisions.every((d) => d.outcome === 'skipped') ? 'partially_succeeded' : 'succeeded',
       accountId, startedAt: received, finishedAt: now,
+      // The signal itself is kept here, and only here (the `signals` view reads it).
       trigger: { signalId, sequence: body.sequence, type: body.type, occurredAt: body.occurredAt, gap, signal: body, ...(decisions.length > 1 ? { decisionInputs } : {}) },
       steps: [
         { at: received, stage: 'received', outcome: 'ok', detail: { sequence: body.sequence, gap } },

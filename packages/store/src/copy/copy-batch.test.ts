@@ -2,16 +2,16 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { flushStatement } from './copy-batch';
 
-const none = { sig: [], run: [], ord: [], leg: [], leg_change: {}, pen: [], pen_change: {}, idem: [], seq: {}, notify: [] };
+const none = { run: [], ord: [], leg: [], leg_change: {}, pen: [], pen_change: {}, idem: [], seq: {}, notify: [] };
 
 describe('the copy batch statement', () => {
   test('holds only the parts with rows, their parameters numbered in order', () => {
-    const { text, params } = flushStatement({ ...none, sig: [{ id: 's1' }], seq: { acc_1: { sequence: 1, gap: false } }, notify: [{ channel: 'c', payload: 'p' }] });
-    assert.deepEqual(params, ['[{"id":"s1"}]', '{"acc_1":{"sequence":1,"gap":false}}', '[{"channel":"c","payload":"p"}]']);
-    assert.match(text, /sig AS \([\s\S]*jsonb_to_recordset\(\$1::jsonb\)/);
+    const { text, params } = flushStatement({ ...none, run: [{ id: 'r1' }], seq: { acc_1: { sequence: 1, gap: false } }, notify: [{ channel: 'c', payload: 'p' }] });
+    assert.deepEqual(params, ['[{"id":"r1"}]', '{"acc_1":{"sequence":1,"gap":false}}', '[{"channel":"c","payload":"p"}]']);
+    assert.match(text, /run AS \([\s\S]*jsonb_to_recordset\(\$1::jsonb\)/);
     assert.match(text, /seq AS \([\s\S]*\$2::jsonb -> s\.account_id/);
     assert.match(text, /pg_notify[\s\S]*jsonb_to_recordset\(\$3::jsonb\)/);
-    for (const absent of ['run', 'ord', 'leg', 'leg_change', 'pen', 'pen_change', 'idem']) {
+    for (const absent of ['ord', 'leg', 'leg_change', 'pen', 'pen_change', 'idem']) {
       assert.doesNotMatch(text, new RegExp(`\\b${absent} AS \\(`), `${absent} has no rows`);
     }
     assert.doesNotMatch(text, /\$4/);

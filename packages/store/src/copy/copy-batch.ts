@@ -1,7 +1,7 @@
 import type { CopyLeg, FollowerContext, PendingCopy, PlannedOrder } from '@kopitra/engine';
 import { deriveOrderId, orderTag } from '@kopitra/protocol';
 import type { Queryable, TxQueryable } from '../db';
-import type { AuditRunRecord, SignalRecord } from './signals';
+import type { AuditRunRecord } from './audit-runs';
 import type { StoredResponse } from './idempotency';
 import { EVENTS_CHANNEL, ORDERS_CHANNEL, eventPayloads, wakePayloads, type KopitraEvent } from './events';
 
@@ -44,9 +44,9 @@ function sideOfKind(kind: string): 'buy' | 'sell' {
 }
 
 /**
- * Everything one transaction writes for the copy path — signals, audit runs, follower orders,
- * copy legs, pending copies, idempotency records, sequences, notifications — gathered in memory
- * and written with ONE statement. Planned orders are applied to the in-memory follower contexts
+ * Everything one transaction writes for the copy path — audit runs (a signal's run keeps the
+ * signal), follower orders, copy legs, pending copies, idempotency records, sequences,
+ * notifications — gathered in memory and written with ONE statement. Planned orders are applied to the in-memory follower contexts
  * as they are added, so the next signal of the same batch plans against the state this one left.
  */
 export class CopyBatch {
@@ -55,7 +55,6 @@ export class CopyBatch {
   private readonly legDeltas = new Map<string, number>();
   private readonly newPending = new Map<string, { p: StoredPending; subscriptionId: string; active: boolean }>();
   private readonly pendingChanges = new Map<string, { subscriptionId: string; masterOrderId: string; price: number | null; active: boolean }>();
-  private readonly signals: unknown[] = [];
   private readonly runs: unknown[] = [];
   private readonly idempotency: unknown[] = [];
   private readonly sequences = new Map<string, { sequence: number; gap: boolean }>();
@@ -82,7 +81,7 @@ export class CopyBatch {
   }
 
   get isEmpty(): boolean {
-    return this.orders.length === 0 && this.signals.length === 0 && this.runs.length === 0 && this.idempotency.length === 0 && this.sequences.size === 0 && this.events.length === 0 && this.newLegs.size === 0 && this.pendingChanges.size === 0;
+    return this.orders.length === 0 && this.runs.length === 0 && this.idempotency.length === 0 && this.sequences.size === 0 && this.events.length === 0 && this.newLegs.size === 0 && this.pendingChanges.size === 0;
   }
 
   /** Adds one subscription's planned orders (ids from (source, subscription, index)) and applies them to ctx. */
@@ -177,10 +176,6 @@ export class CopyBatch {
     this.pendingChanges.set(key, { subscriptionId: sub, masterOrderId, price: price ?? prev?.price ?? null, active: (prev?.active ?? true) && active });
   }
 
-  addSignal(s: SignalRecord): void {
-    this.signals.push({ id: s.id, account_id: s.accountId, sequence: s.sequence, type: s.type, occurred_at: s.occurredAt, received_at: s.receivedAt, body: s.body, run_id: s.runId, gap: s.gap });
-  }
-
   addRun(r: AuditRunRecord): void {
     this.runs.push({ id: r.id, kind: r.kind, status: r.status, account_id: r.accountId, started_at: r.startedAt, finished_at: r.finishedAt, trigger: r.trigger, steps: r.steps, decisions: r.decisions, result: r.result ?? null, latency: r.latency, summary: r.summary });
   }
@@ -263,7 +258,7 @@ export class CopyBatch {
   private flushParts(): Record<FlushPart, unknown[] | Record<string, unknown>> {
     return {
       ...this.followerParts(),
-      sig: this.signals, run: this.runs,
+      run: this.runs,
       idem: this.idempotency,
       seq: Object.fromEntries([...this.sequences].map(([accountId, s]) => [accountId, s])),
       notify: this.notifications(),
@@ -287,11 +282,6 @@ export class CopyBatch {
 // modifying node (measured with the bench's single-signal transactions: see docs/performance.md,
 // session 6). Each combination is its own text, so its own prepared statement.
 const FLUSH_PARTS = {
-  sig: (p: string) => `
-  INSERT INTO signals (id, account_id, sequence, type, occurred_at, received_at, body, run_id, gap)
-  SELECT id, account_id, sequence, type, occurred_at, received_at, body, run_id, gap
-    FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, account_id text, sequence bigint, type text, occurred_at timestamptz,
-         received_at timestamptz, body jsonb, run_id text, gap boolean)`,
   run: (p: string) => `
   INSERT INTO audit_runs (id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary)
   SELECT id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary

@@ -3,7 +3,7 @@ export * from './copy-batch';
 export * from './load-copy-context';
 export * from './write-orders';
 export * from './idempotency';
-export * from './signals';
+export * from './audit-runs';
 export * from './follower-orders';
 export * from './executions';
 export * from './telemetry';

@@ -1,17 +1,9 @@
 import type { Queryable } from '../db';
 
-export interface SignalRecord {
-  id: string;
-  accountId: string;
-  sequence: number;
-  type: string;
-  occurredAt: string;
-  receivedAt: string;
-  body: unknown;
-  runId: string;
-  gap: boolean;
-}
-
+/**
+ * One unit of work and everything it caused. A master signal's run is also where the signal itself
+ * is kept (its `trigger`; the `signals` view reads it from there, migration 040).
+ */
 export interface AuditRunRecord {
   id: string;
   kind: 'signal' | 'task' | 'reconcile' | 'stop_out';
