@@ -9,9 +9,6 @@ export interface MasterLock {
   master: AccountState;
 }
 
-/** @deprecated name kept for callers: the context type with the follower account's status. */
-export type FollowerContextWithAccount = StoredFollowerContext;
-
 const LOCK_SQL = `
   SELECT s.account_id, s.balance, s.equity, s.day_start_equity, s.symbols, s.last_sequence, a.symbol_prefix, a.symbol_suffix
     FROM account_state s JOIN accounts a ON a.id = s.account_id
