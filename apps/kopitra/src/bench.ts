@@ -12,6 +12,7 @@ import { ParallelLoad } from './bench/parallel-load';
 import { fmt, percentile } from './bench/stats';
 import { measureStartup } from './bench/startup';
 import { cpuSnapshot, cpuUse, type CpuUse } from './bench/cpu';
+import { backgroundSince, backgroundSnapshot, describeBackground, type BackgroundWork } from './bench/background-work';
 
 const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100000, tickSize: 0.00001, tickValue: 1, digits: 5 }];
 
@@ -237,12 +238,21 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const floor = durableRuns.length > 0 ? best(durableRuns) : null;
     const atLevels = (runs: Tput[], unit: string) => `${fmt(best(runs).perSecond, 0)} ${unit} (${runs.map((r, i) => `${fmt(r.perSecond, 0)} at ${levels[i]}`).join(', ')})`;
     const rate = quick ? 50 : 500;
-    const lat = await latency(h, gateway.url, latPairs, rate, seconds, gateway.child.pid);
+    // What PostgreSQL did besides each latency phase (checkpoints, the expiry of the throughput
+    // phases' unanswered orders): only on a server of its own (PGlite's one process is the gateway's).
+    const meanwhile = async <T>(phase: () => Promise<T>): Promise<{ result: T; background: BackgroundWork | null }> => {
+      const from = baseUrl ? await backgroundSnapshot(seedDb) : null;
+      const result = await phase();
+      return { result, background: from ? backgroundSince(from, await backgroundSnapshot(seedDb)) : null };
+    };
+    const { result: lat, background: latBackground } = await meanwhile(() => latency(h, gateway.url, latPairs, rate, seconds, gateway.child.pid));
     // The same phase through the durable floor: its masters `floor-m-<n>`, each with the follower `floor-f-<n>`.
     const floorPairs: Pair[] = latPairs.map((_, i) => ({
       master: { accountId: '', keyId: `floor-m-${i}`, secret: echoSecret }, follower: { accountId: '', keyId: `floor-f-${i}`, secret: echoSecret },
     }));
-    const floorLat = durable ? await latency(h, durable.url, floorPairs, rate, seconds, durable.pid) : null;
+    const { result: floorLat, background: floorLatBackground } = durable
+      ? await meanwhile(() => latency(h, durable.url, floorPairs, rate, seconds, durable.pid))
+      : { result: null, background: null };
     // Three warm-up fan-outs, each reported: the gateway's and the generator's CPU per fan-out falls
     // over the first three after start (JIT, first 1,000-socket rounds; measured 230 / 160 / 100 →
     // 50–130 ms of gateway CPU, 133 / 132 → 31–50 ms of the generator's, docs/performance.md
@@ -266,8 +276,8 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
       ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)${floor ? `; gateway ÷ durable floor ${fmt(gw.perSecond / floor.perSecond, 3)}` : ''}`],
-      [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)`],
-      ...(floorLat ? [[`  the same through the durable floor`, `p50 ${fmt(percentile(floorLat.samples, 50), 2)} ms, p99 ${fmt(percentile(floorLat.samples, 99), 2)} ms (${floorLat.samples.length} samples, ${floorLat.lost} not seen)${floorLat.cpu ? `; CPU per signal: server ${fmt(floorLat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floorLat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floorLat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floorLat.cpu.machineBusy * 100, 0)} % busy` : ''}`]] : []),
+      [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)${latBackground ? `; ${describeBackground(latBackground)}` : ''}`],
+      ...(floorLat ? [[`  the same through the durable floor`, `p50 ${fmt(percentile(floorLat.samples, 50), 2)} ms, p99 ${fmt(percentile(floorLat.samples, 99), 2)} ms (${floorLat.samples.length} samples, ${floorLat.lost} not seen)${floorLat.cpu ? `; CPU per signal: server ${fmt(floorLat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floorLat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floorLat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floorLat.cpu.machineBusy * 100, 0)} % busy` : ''}${floorLatBackground ? `; ${describeBackground(floorLatBackground)}` : ''}`]] : []),
       ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
       [`one signal → ${fanFollowers} long-polling followers`, `all delivered p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms   (goal ≤ 50; ${fan.allDelivered.length} signals after ${fanWarmup} warm-up; answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms; the first fan-outs since start, all delivered: ${fan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)`],
       ...(floorFan ? [[`  the same through the durable floor`, `all delivered p99 ${fmt(percentile(floorFan.allDelivered, 99), 1)} ms (answered p50 ${fmt(percentile(floorFan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(floorFan.allDelivered, 50), 1)} ms; warm-ups ${floorFan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)`]] : []),
@@ -276,7 +286,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0 || floorLat?.samples.length === 0) process.exitCode = 1;
   } finally {
     await generator?.close();

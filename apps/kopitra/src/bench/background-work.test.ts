@@ -1,0 +1,30 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { testBackends } from '@kopitra/store/testing';
+import { backgroundSince, backgroundSnapshot, describeBackground } from './background-work';
+
+for (const backend of testBackends()) {
+  describe(`background work beside a bench phase, on ${backend.name}`, () => {
+    test('counts the orders expired and the checkpoints between two snapshots', async () => {
+      const { db, drop } = await backend.open();
+      try {
+        const from = await backgroundSnapshot(db);
+        await db.query(`INSERT INTO orders (id, run_id, subscription_id, follower_account_id, action, tag, payload, status, created_at, expires_at)
+                        VALUES ('ord_x', 'run_x', 'sub_x', 'acc_x', 'open', 'kp:x', '{}', 'expired', now(), now()),
+                               ('ord_y', 'run_x', 'sub_x', 'acc_x', 'open', 'kp:y', '{}', 'pending', now(), now())`);
+        await db.query('CHECKPOINT');
+        const since = backgroundSince(from, await backgroundSnapshot(db));
+        assert.equal(since.expiredOrders, 1);
+        if (backend.name === 'postgres') {
+          assert.ok(since.checkpoints !== null && since.checkpoints >= 1, JSON.stringify(since));
+          assert.ok(since.checkpointBuffers !== null && since.checkpointBuffers >= 1, JSON.stringify(since));
+          assert.match(describeBackground(since), /^meanwhile checkpoints: \d+ started, \d+ buffers written; 1 earlier orders expired$/);
+        } else if (since.checkpoints === null) {
+          assert.equal(describeBackground(since), 'meanwhile 1 earlier orders expired');
+        }
+      } finally {
+        await drop();
+      }
+    });
+  });
+}
