@@ -66,9 +66,9 @@ function relevantIds(items: SignalSubmission[]): RelevantId[] {
  * Master signals, several at once, in the caller's transaction. The masters' rows are locked,
  * then for each signal in (master, sequence) order: the idempotent-replay and sequence checks, a
  * decision for every subscription from the pure engine, and its rows — audit run (which keeps the
- * signal), every follower order, copy legs, idempotency record. One statement writes them all (a large fan-out's
- * follower rows go a slice at a time ahead of it, in the same transaction); the gateway answers
- * 202 only after the commit. A signal refused by a check gets its own error and takes
+ * signal), every follower order, copy legs, idempotency record. One statement writes them all (a
+ * large fan-out's follower rows go a slice at a time ahead of it, in the same transaction); the
+ * gateway answers 202 only after the commit. A signal refused by a check gets its own error and takes
  * nothing else with it.
  */
 export interface IngestOptions {

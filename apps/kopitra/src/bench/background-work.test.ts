@@ -15,13 +15,14 @@ for (const backend of testBackends()) {
         await db.query('CHECKPOINT');
         const since = backgroundSince(from, await backgroundSnapshot(db));
         assert.equal(since.expiredOrders, 1);
+        // PostgreSQL counts its checkpoints; an embedded server may not, and then none are described.
         if (backend.name === 'postgres') {
           assert.ok(since.checkpoints !== null && since.checkpoints >= 1, JSON.stringify(since));
           assert.ok(since.checkpointBuffers !== null && since.checkpointBuffers >= 1, JSON.stringify(since));
-          assert.match(describeBackground(since), /^meanwhile checkpoints: \d+ started, \d+ buffers written; 1 earlier orders expired$/);
-        } else if (since.checkpoints === null) {
-          assert.equal(describeBackground(since), 'meanwhile 1 earlier orders expired');
         }
+        assert.match(describeBackground(since), since.checkpoints === null
+          ? /^meanwhile 1 earlier orders expired$/
+          : /^meanwhile checkpoints: \d+ started, \d+ buffers written; 1 earlier orders expired$/);
       } finally {
         await drop();
       }
