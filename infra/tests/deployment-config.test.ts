@@ -114,6 +114,14 @@ describe('Dockerfiles', () => {
       }
     });
   }
+
+  test('gateway: the container runs node with the flags the tests and the bench spawn it with', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(read('apps/gateway/Dockerfile'))?.[1];
+    assert.ok(cmd, 'a CMD in exec form');
+    const argv = JSON.parse(cmd) as string[];
+    assert.equal(argv[0], 'node');
+    assert.deepEqual(argv.filter((a) => a.startsWith('--max-')), [...GATEWAY_NODE_FLAGS]);
+  });
 });
 
 interface K8sDoc { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: Obj; data?: Record<string, string> }
@@ -267,6 +275,7 @@ describe('Container Apps (infra/bicep/modules/containerapps.bicep)', () => {
 // ---- The values themselves: each deployment form's environment passes the service's own loader.
 import * as adminConfig from '../../apps/admin-api/src/config';
 import { loadGatewayServerConfig } from '../../apps/gateway/src/config';
+import { GATEWAY_NODE_FLAGS } from '../../apps/gateway/src/node-flags';
 
 /** Stand-ins for what Key Vault / the CSI driver / compose interpolation supply at run time. */
 const SECRET_STANDINS: Record<string, string> = {

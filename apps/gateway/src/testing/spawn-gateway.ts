@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createInterface } from 'node:readline';
+import { GATEWAY_NODE_FLAGS } from '../node-flags';
 
 const SERVER = new URL('../server.ts', import.meta.url).pathname;
 
@@ -11,9 +12,9 @@ export interface SpawnedGateway {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts a real gateway process (tsx) and resolves once it listens. */
+/** Starts a real gateway process (tsx, with the flags it is deployed with) and resolves once it listens. */
 export function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', SERVER], {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', SERVER], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: process.env.KOPITRA_TEST_GATEWAY_LOG ?? 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
