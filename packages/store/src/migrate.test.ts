@@ -24,6 +24,24 @@ for (const backend of testBackends()) {
         await drop();
       }
     });
+    test('050: every text id column (id, *_id) and the idempotency keys compare as bytes, whatever the database collation', async () => {
+      const { db, drop } = await backend.open();
+      try {
+        // A column left in the database's collation is compared through strcoll on every B-tree
+        // step, and comparing it with one of these fails outright (mismatched implicit collations).
+        const { rows } = await db.query<{ col: string; collation: string | null }>(
+          `SELECT c.table_name || '.' || c.column_name AS col, c.collation_name AS collation
+             FROM information_schema.columns c
+             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+            WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE' AND c.data_type = 'text'
+              AND (c.column_name = 'id' OR c.column_name LIKE '%\\_id' OR (c.table_name = 'idempotency_records' AND c.column_name = 'key'))
+            ORDER BY 1`);
+        assert.ok(rows.length >= 30, `the identifier columns were found (${rows.length})`);
+        assert.deepEqual(rows.filter((r) => r.collation !== 'C').map((r) => r.col), []);
+      } finally {
+        await drop();
+      }
+    });
     test('040 keeps each signal in its audit run: runs without the whole signal get it, and the signals view reads it', async () => {
       const { db, drop } = await backend.open({ empty: true });
       try {
