@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../db';
-import { testBackends } from '../testing';
+import { openDb } from '../open-db';
+import { createFreshDatabase, testBackends } from '../testing';
 import { lockMastersWithContexts } from './load-copy-context';
 
 const SETTINGS = { sizing: { mode: 'multiplier', multiplier: 1 } };
@@ -70,3 +71,39 @@ for (const backend of testBackends()) {
     });
   });
 }
+
+// The gateway's sessions plan every statement once, generically (openDb({ copyPath: true })), and a
+// table never analysed looks nearly empty to the planner: a master's subscriptions must still be
+// reached by their master, not by reading every live subscription and dropping the others.
+const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
+describe('a signal reads its own master\'s subscriptions only (PostgreSQL, the gateway\'s session settings)', { skip: baseUrl ? false : 'KOPITRA_TEST_DATABASE_URL not set' }, () => {
+  test('300 subscriptions of another master are not read for a signal of a master with two', async () => {
+    const fresh = await createFreshDatabase(baseUrl!);
+    const db = await openDb({ databaseUrl: fresh.url, copyPath: true });
+    try {
+      await db.exec(`
+        INSERT INTO accounts (id, name, role, platform, broker_name, broker_server, login)
+        SELECT 'acc_' || i, 'A' || i, CASE WHEN i <= 2 THEN 'master' ELSE 'follower' END, 'mt5', 'b', 's', i::text FROM generate_series(1, 304) AS i;
+        INSERT INTO account_state (account_id) VALUES ('acc_1'), ('acc_2');
+        INSERT INTO subscriptions (id, master_account_id, follower_account_id, settings)
+        SELECT 'sub_' || i, CASE WHEN i <= 2 THEN 'acc_1' ELSE 'acc_2' END, 'acc_' || (i + 2), '${JSON.stringify(SETTINGS)}' FROM generate_series(1, 302) AS i;`);
+      const fetched = async () => Number((await db.query<{ n: string }>(
+        `SELECT COALESCE(idx_tup_fetch, 0) + COALESCE(seq_tup_read, 0) AS n FROM pg_stat_user_tables WHERE relname = 'subscriptions'`)).rows[0]!.n);
+      const signal = async () => db.tx(async (q) => {
+        const { contexts } = await lockMastersWithContexts(q, ['acc_1'], [{ masterAccountId: 'acc_1', id: 'P1' }]);
+        // This backend's counters reach pg_stat_user_tables at its commit.
+        await q.query('SELECT pg_stat_force_next_flush()');
+        return contexts.get('acc_1')!.length;
+      });
+      assert.equal(await signal(), 2); // the plans are made (once per connection and statement)
+      const before = await fetched();
+      assert.equal(await signal(), 2);
+      const read = (await fetched()) - before;
+      // Two statements read the master's subscriptions: 2 rows each. Scanning all would read 604.
+      assert.ok(read <= 8, `subscription rows read for one signal: ${read}`);
+    } finally {
+      await db.close();
+      await fresh.drop();
+    }
+  });
+});
