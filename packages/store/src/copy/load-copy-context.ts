@@ -75,8 +75,9 @@ export async function lockMaster(q: Queryable, masterAccountId: string): Promise
  * NULL` is estimated at 0.5 % of the rows, and the generic plan each gateway connection keeps
  * read every live subscription through `subscriptions_follower` and filtered them by master — on
  * every signal, twice (measured: 255 of 256 rows read and dropped for a signal of one master).
+ * The ids must be distinct (loadFollowerContextsForMasters makes them so): each is probed once.
  */
-const LIVE_SUBSCRIPTIONS_OF_MASTERS = (p: string) => `(SELECT DISTINCT unnest(${p}::text[]) AS id) AS m
+const LIVE_SUBSCRIPTIONS_OF_MASTERS = (p: string) => `unnest(${p}::text[]) AS m(id)
       CROSS JOIN LATERAL (
         -- OFFSET 0 keeps this a probe per master, never a join planned over the table
         SELECT *, xmin FROM subscriptions WHERE master_account_id = m.id AND deleted_at IS NULL OFFSET 0) AS sub`;
@@ -210,6 +211,7 @@ export async function loadFollowerContextsForMasters(
   /** The signal path's: subscriptions whose rows did not change are not read again. */
   cache?: SubscriptionCache,
 ): Promise<Map<string, StoredFollowerContext[]>> {
+  masterAccountIds = [...new Set(masterAccountIds)];
   const out = new Map<string, StoredFollowerContext[]>();
   for (const id of masterAccountIds) out.set(id, []);
   // Both statements at once (one round trip): the legs and pending copies find the subscriptions
