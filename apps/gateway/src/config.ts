@@ -16,6 +16,11 @@ export interface GatewayConfig {
   deliveryStampDelayMs: number;
   /** How long idempotency records are kept (≥ 24 h by contract). */
   idempotencyRetentionMs: number;
+  /**
+   * A signal batch in which one master has at least this many live subscriptions commits its
+   * follower rows as one copy-journal row, projected right after the answer (0: never).
+   */
+  journalFromFollowers: number;
   timestampWindowMs: number;
   version: string;
 }
@@ -28,6 +33,7 @@ export const DEFAULT_GATEWAY_CONFIG: GatewayConfig = {
   maxLongPollsPerAccount: 4,
   deliveryStampDelayMs: 1000,
   idempotencyRetentionMs: 48 * 3600_000,
+  journalFromFollowers: 100,
   timestampWindowMs: 300_000,
   version: '0.1.0',
 };
@@ -56,6 +62,7 @@ export function loadGatewayConfig(env: Env): GatewayConfig {
     maxLongPollsPerAccount: num(env, 'KOPITRA_MAX_LONG_POLLS_PER_ACCOUNT', d.maxLongPollsPerAccount, problems, 1, 1000),
     deliveryStampDelayMs: num(env, 'KOPITRA_DELIVERY_STAMP_DELAY_MS', d.deliveryStampDelayMs, problems, 0, 60_000),
     idempotencyRetentionMs: num(env, 'KOPITRA_IDEMPOTENCY_RETENTION_HOURS', d.idempotencyRetentionMs / 3600_000, problems, 24, 24 * 30) * 3600_000,
+    journalFromFollowers: num(env, 'KOPITRA_JOURNAL_FROM_FOLLOWERS', d.journalFromFollowers, problems, 0, 1e6),
     timestampWindowMs: d.timestampWindowMs,
     version: env.npm_package_version ?? d.version,
   };

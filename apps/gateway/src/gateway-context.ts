@@ -14,6 +14,7 @@ import { RateLimiter } from './rate-limiter';
 import type { EaLogStorage } from './routes/logs';
 import { GroupCommit } from './group-commit';
 import { ingestSignals, type SignalSubmission, type SubmissionOutcome } from './services/ingest-signal';
+import { JournalProjector } from './journal-projector';
 
 export interface GatewayDeps {
   db: Db;
@@ -36,7 +37,7 @@ export interface GatewayContext {
   credentials: CredentialCache;
   idempotent: IdempotentRunner;
   /** Group commit for master signals (a master's signals never in two transactions at once). */
-  signals: GroupCommit<SignalSubmission, SubmissionOutcome, Map<string, HandedOrders>>;
+  signals: GroupCommit<SignalSubmission, SubmissionOutcome, { handed: Map<string, HandedOrders>; journal: string | null }>;
   /** Group commit for execution reports. */
   executions: GroupCommit<ExecutionSubmission, ExecutionResult, undefined>;
   /** Pending orders by `${followerAccountId}\u0000${limit}`, read for every waiting follower at once. */
@@ -49,6 +50,8 @@ export interface GatewayContext {
   stamps: DeliveryStamps;
   /** The masters' subscriptions with their followers' state as the signal path last read them. */
   subscriptions: SubscriptionCache;
+  /** Projects the copy-journal rows of large fan-outs after their commit. */
+  journal: JournalProjector;
   auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
   closing(): boolean;
   start(): Promise<void>;
@@ -68,6 +71,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const flags = new FlagsReader(deps.db);
   const subscriptions = new SubscriptionCache();
   const stamps = new DeliveryStamps(deps.db, deps.config.deliveryStampDelayMs, (err) => deps.onBackgroundError?.(err, 'could not stamp deliveries'), now);
+  const journal = new JournalProjector(deps.db, (id) => hub.wake(id), (err) => deps.onBackgroundError?.(err, 'could not project the copy journal'));
   let isClosing = false;
   let pruneTimer: NodeJS.Timeout | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
@@ -135,13 +139,24 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     longPolls: new Map(),
     stamps,
     subscriptions,
+    journal,
     signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
-      const { outcomes, wake } = await ingestSignals(q, items, now(), { copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin });
+      const { outcomes, wake, journal: journalId } = await ingestSignals(q, items, now(), {
+        copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin,
+        ...(deps.config.journalFromFollowers > 0 ? { journalFrom: deps.config.journalFromFollowers } : {}),
+      });
       // The batch's write is on its way: its followers' answers are serialised meanwhile.
       const handed = new Map<string, HandedOrders>();
       for (const [id, orders] of wake) handed.set(id, handOver(orders));
-      return { outcomes, after: handed };
-    }, { maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId, onCommitted: (handed) => { for (const [id, h] of handed) hub.wake(id, h); } }),
+      return { outcomes, after: { handed, journal: journalId } };
+    }, {
+      maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId,
+      onCommitted: ({ handed, journal: journalId }) => {
+        const notHanded: string[] = [];
+        for (const [id, h] of handed) if (!hub.wake(id, h)) notHanded.push(id);
+        if (journalId) journal.enqueue({ id: journalId, notHanded });
+      },
+    }),
     executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {
       const { results } = await recordExecutions(q, items, new Date(now()).toISOString(), attempt > 0);
       return { outcomes: results, after: undefined };
@@ -150,6 +165,8 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     closing: () => isClosing,
     async start() {
       await credentials.start();
+      // Before the first request: what a killed process left in the copy journal is projected.
+      await journal.start();
       stamps.start();
       await hub.start();
       await flags.start();
@@ -170,6 +187,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       if (pruneTimer) clearInterval(pruneTimer);
       if (expiryTimer) clearInterval(expiryTimer);
       if (sweepTimer) clearInterval(sweepTimer);
+      await journal.stop();
       await hub.stop();
       await stamps.stop().catch(() => {});
       await credentials.stop();

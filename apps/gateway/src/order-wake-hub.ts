@@ -72,12 +72,14 @@ export class OrderWakeHub {
   /**
    * Wakes this account's long-polls. `handed`: the orders this process just committed for it,
    * handed over so a long-poll that found the account's queue empty answers without reading it back.
+   * Returns whether a long-poll was waiting.
    */
-  wake(accountId: string, handed?: HandedOrders): void {
+  wake(accountId: string, handed?: HandedOrders): boolean {
     const set = this.waiters.get(accountId);
-    if (!set) return;
+    if (!set) return false;
     this.waiters.delete(accountId);
     for (const w of set) w(handed);
+    return true;
   }
 
   /** Releases every waiter (graceful shutdown: long-polls answer now, empty or not). */

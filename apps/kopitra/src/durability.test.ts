@@ -1,7 +1,9 @@
 // Durability under SIGKILL: the reference master streams 2,000 signals through its durable outbox
 // while the gateway process is killed with SIGKILL at random moments and restarted. Afterwards every
 // signal the master saw acknowledged is stored exactly once, and every follower has exactly one
-// order per (signal, subscription): none lost, none doubled.
+// order per (signal, subscription): none lost, none doubled. Every other gateway commits each
+// batch's follower rows as a copy-journal row, projected after the answer: a kill between the two
+// leaves a row the next gateway projects when it starts.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -46,7 +48,9 @@ describe('durability: SIGKILL the gateway during a 2,000-signal stream', { skip:
       const f = await seedAccount(db, 'follower');
       subs.push(await seedSubscription(db, masterCred.accountId, f.accountId, { sizing: { mode: 'multiplier', multiplier: 1 }, maxSignalAgeMs: 3_600_000 }));
     }
-    gateway = await spawnGateway(env);
+    // Every batch through the copy journal (each master has FOLLOWERS subscriptions), or none.
+    const gatewayEnv = (n: number) => ({ ...env, KOPITRA_JOURNAL_FROM_FOLLOWERS: n % 2 === 0 ? String(FOLLOWERS) : '0' });
+    gateway = await spawnGateway(gatewayEnv(0));
     const url = gateway.url;
     const master = new ReferenceMaster({
       client: new EaHttpClient({ baseUrl: url, keyId: masterCred.keyId, secret: masterCred.secret, timeoutMs: 3000 }),
@@ -66,7 +70,7 @@ describe('durability: SIGKILL the gateway during a 2,000-signal stream', { skip:
         await gateway!.kill('SIGKILL');
         kills++;
         await new Promise((r) => setTimeout(r, random() * 300));
-        gateway = await spawnGateway(env);
+        gateway = await spawnGateway(gatewayEnv(kills));
       }
     })();
 
@@ -90,6 +94,15 @@ describe('durability: SIGKILL the gateway during a 2,000-signal stream', { skip:
     streaming = false;
     await killer;
     await master.flush();
+    // The last journal row is projected right after its answer: wait for it.
+    for (let i = 0; i < 100 && (await db.query('SELECT 1 FROM copy_journal')).rows.length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await db.query('SELECT 1 FROM copy_journal')).rows.length, 0, 'the copy journal is projected');
+    // Rows the journal took (PostgreSQL's statistics, reported by each connection within a second).
+    let journaled = 0;
+    for (let i = 0; i < 40 && journaled === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 100));
+      journaled = Number((await db.query<{ n: string }>(`SELECT n_tup_ins AS n FROM pg_stat_user_tables WHERE relname = 'copy_journal'`)).rows[0]?.n ?? 0);
+    }
 
     const acks = master.readAcks();
     const { rows: signals } = await db.query<{ id: string; sequence: number }>('SELECT id, sequence FROM signals WHERE account_id = $1', [masterCred.accountId]);
@@ -100,9 +113,10 @@ describe('durability: SIGKILL the gateway during a 2,000-signal stream', { skip:
               count(DISTINCT signal_id)::int AS signals_with_orders
          FROM orders WHERE signal_id IN (SELECT id FROM signals WHERE account_id = $1)`, [masterCred.accountId]);
     const lost = acks.filter((a) => bySequence.get(a.sequence) !== (a.response as { signalId: string }).signalId).length;
-    console.log(`durability: ${emitted} signals, ${kills} SIGKILLs, ${acks.length} acknowledged, ${signals.length} stored, ${lost} acknowledged-but-lost, ${orderCounts!.total} orders, ${orderCounts!.doubled} doubled`);
+    console.log(`durability: ${emitted} signals, ${kills} SIGKILLs, ${acks.length} acknowledged, ${signals.length} stored, ${lost} acknowledged-but-lost, ${orderCounts!.total} orders, ${orderCounts!.doubled} doubled, ${journaled} batches through the copy journal`);
 
     assert.ok(kills >= 5, `killed ${kills} times`);
+    assert.ok(journaled > 0, 'the journaling gateways wrote through the copy journal');
     assert.equal(acks.length, emitted, 'every signal was eventually acknowledged');
     assert.equal(lost, 0, 'no acknowledged signal is missing or different');
     assert.equal(signals.length, emitted, 'each stored exactly once');

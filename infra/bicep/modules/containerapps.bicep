@@ -53,6 +53,7 @@ var gatewayEnv = [
   { name: 'KOPITRA_LONG_POLL_MAX_SECONDS', value: '30' }
   { name: 'KOPITRA_LONG_POLL_FALLBACK_MS', value: '1000' }
   { name: 'KOPITRA_DELIVERY_STAMP_DELAY_MS', value: '1000' }
+  { name: 'KOPITRA_JOURNAL_FROM_FOLLOWERS', value: '100' }
   { name: 'KOPITRA_MAX_LONG_POLLS_PER_ACCOUNT', value: '4' }
   { name: 'KOPITRA_IDEMPOTENCY_RETENTION_HOURS', value: '48' }
 ]

@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
@@ -84,16 +84,33 @@ export interface IngestOptions {
   /** Followers planned and written per slice of a fan-out (default FAN_OUT_SLICE). */
   fanOutSlice?: number;
   /**
+   * A batch in which one master has at least this many live subscriptions commits its follower
+   * rows as one copy-journal row (migration 060), projected after the commit; absent: never.
+   */
+  journalFrom?: number;
+  /**
    * This process's name in its wake notifications: it wakes its own long-polls with the returned
    * `wake` after the commit, and its listener skips them (see `wakePayloads`).
    */
   wakeOrigin?: string;
 }
 
-export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<{ outcomes: SubmissionOutcome[]; wake: Map<string, Record<string, unknown>[]> }> {
+export interface IngestResult {
+  outcomes: SubmissionOutcome[];
+  /** Each follower's new orders, in the order they were written. */
+  wake: Map<string, Record<string, unknown>[]>;
+  /** The copy-journal row the batch's follower rows went into (to project after the commit), or null. */
+  journal: string | null;
+}
+
+export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<IngestResult> {
   const masters = [...new Set(items.map((i) => i.accountId))];
   // One round trip for BEGIN, the masters' locks and their followers' contexts.
   const { locks, contexts } = await lockMastersWithContexts(q, masters, relevantIds(items), options.subscriptions);
+  // A large fan-out commits one journal row instead of its rows: no slices then.
+  let widest = 0;
+  for (const list of contexts.values()) widest = Math.max(widest, list.length);
+  const journaled = options.journalFrom !== undefined && widest >= options.journalFrom;
   // A key can have been stored only for a sequence already accepted: a signal beyond the master's
   // last sequence needs no look-up (a key reused for a new sequence fails the insert, and the
   // retry looks every key up and refuses it).
@@ -152,7 +169,7 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
         const { orders: _planned, ...decision } = d;
         perFollower.push({ ...decision, orderIds: written.map((w) => w.orderId) });
       });
-      if (from + sliceSize < planned.length) batch.sendFollowerRows(q);
+      if (!journaled && from + sliceSize < planned.length) batch.sendFollowerRows(q);
     }
     planMs = round3(planMs);
     const { common: decisionInputs, decisions: decisionRows } = hoistCommonInputs(perFollower);
@@ -180,7 +197,9 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
     outcomes[idx] = { ok: true, status: 202, body: answer.response as SignalAccepted, replayed: false };
   }
   // The batch's one write goes out with the COMMIT (one round trip for both).
-  batch.flushAtCommit(q);
+  const journal = journaled && !batch.isEmpty ? `jnl_${randomBytes(16).toString('base64url')}` : null;
+  if (journal) batch.journalAtCommit(q, journal, masters);
+  else batch.flushAtCommit(q);
   // Each follower's new orders in the order they were written (its long-polls are handed them).
   const wake = new Map<string, Record<string, unknown>[]>();
   for (const w of batch.written) {
@@ -188,5 +207,5 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
     if (list) list.push(w.payload);
     else wake.set(w.followerAccountId, [w.payload]);
   }
-  return { outcomes, wake };
+  return { outcomes, wake, journal };
 }

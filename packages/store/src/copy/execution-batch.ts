@@ -2,6 +2,7 @@ import type { TxQueryable } from '../db';
 import { eventPayloads, type KopitraEvent } from './events';
 import { isTerminal, type ExecutionReport, type ExecutionStatus } from './executions';
 import { findIdempotencyRecords, type StoredResponse } from './idempotency';
+import { projectPendingJournal } from './journal';
 
 type OrderStatus = 'pending' | 'delivered' | ExecutionStatus;
 
@@ -33,6 +34,9 @@ interface OrderRow {
   volume: number | null;
 }
 
+const LOCK_ORDERS_SQL = `SELECT id, run_id, action, status, leg_id, follower_account_id, (payload->>'volume')::numeric AS volume
+  FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`;
+
 /** The fields that make two terminal reports "the same content". */
 function essence(r: Partial<ExecutionReport>): string {
   return JSON.stringify([r.status, r.volume ?? null, r.price ?? null, r.followerPositionId ?? null, r.brokerCode ?? null]);
@@ -51,11 +55,14 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
   // Lock the orders first (in id order): a concurrent repeat waits here, and the row it returns is
   // the latest version (the repeat's status included).
   const ids = [...new Set(items.map((i) => i.report.orderId))].sort();
-  const { rows } = await q.query<OrderRow>(
-    `SELECT id, run_id, action, status, leg_id, follower_account_id, (payload->>'volume')::numeric AS volume
-       FROM orders WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
-    [ids],
-  );
+  let { rows } = await q.query<OrderRow>(LOCK_ORDERS_SQL, [ids]);
+  // An order of a fan-out still in the copy journal (handed to its follower when the journal row
+  // committed, not yet projected): the journal is projected, and the orders read again — also
+  // when nothing was left to project, since a projection may have committed since the first read.
+  if (rows.length < ids.length) {
+    await projectPendingJournal(q, null);
+    ({ rows } = await q.query<OrderRow>(LOCK_ORDERS_SQL, [ids]));
+  }
   const orders = new Map(rows.map((r) => [r.id, { ...r, volume: r.volume === null ? null : Number(r.volume) }]));
   // An order still pending or delivered has had no report: every execution row is written with its
   // report's status (execution-batch's statement is their only writer), so neither its history nor

@@ -1,5 +1,7 @@
 export * from './rows';
 export * from './copy-batch';
+export * from './flush-statement';
+export * from './journal';
 export * from './load-copy-context';
 export * from './write-orders';
 export * from './idempotency';

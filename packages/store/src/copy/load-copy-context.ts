@@ -2,6 +2,7 @@ import type { AccountState } from '@kopitra/engine';
 import type { Queryable } from '../db';
 import type { StoredFollowerContext, StoredLeg, StoredPending } from './copy-batch';
 import { toAccountState, toSubscription, type AccountStateRow, type SubscriptionRow } from './rows';
+import { PENDING_JOURNAL_SQL, projectJournal } from './journal';
 import type { CachedMaster, FollowerBase, SubscriptionCache } from './subscription-cache';
 
 export interface MasterLock {
@@ -196,7 +197,8 @@ export interface RelevantId {
 
 /**
  * Every live subscription of these masters with the follower's state, open copy legs and pending
- * copies — two statements, one round trip, for any number of masters.
+ * copies — three statements, one round trip, for any number of masters; what a pending journal row
+ * of theirs holds is projected first.
  */
 export async function loadFollowerContextsForMasters(
   q: Queryable,
@@ -214,15 +216,22 @@ export async function loadFollowerContextsForMasters(
   masterAccountIds = [...new Set(masterAccountIds)];
   const out = new Map<string, StoredFollowerContext[]>();
   for (const id of masterAccountIds) out.set(id, []);
-  // Both statements at once (one round trip): the legs and pending copies find the subscriptions
-  // themselves instead of waiting for the first statement's ids.
-  const [bases, state] = await Promise.all([
+  // The statements at once (one round trip): the legs and pending copies find the subscriptions
+  // themselves instead of waiting for the first statement's ids. A journal row of these masters
+  // still pending (a fan-out committed, not yet projected) holds copy state these reads miss: it is
+  // projected first, in this transaction, and everything read again.
+  const [journal, bases, state] = await Promise.all([
+    q.query<{ id: string }>(PENDING_JOURNAL_SQL, [masterAccountIds]),
     readBases(q, masterAccountIds, onlySubscriptionId, cache),
     q.query<{ kind: 'leg' | 'pending'; subscription_id: string; r: Record<string, unknown> }>(
       COPY_STATE_SQL,
       [masterAccountIds, onlySubscriptionId ?? null, (relevantIds ?? []).map((r) => r.id), relevantIds === undefined, (relevantIds ?? []).map((r) => r.masterAccountId)],
     ),
   ]);
+  if (journal.rows.length > 0) {
+    for (const { id } of journal.rows) await projectJournal(q, id);
+    return loadFollowerContextsForMasters(q, masterAccountIds, onlySubscriptionId, relevantIds, cache);
+  }
   const legsBySub = new Map<string, StoredLeg[]>();
   const pendingBySub = new Map<string, StoredPending[]>();
   for (const { kind, subscription_id: sub, r } of state.rows) {

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { flushStatement } from './copy-batch';
+import { flushStatement } from './flush-statement';
 
 const none = { run: [], ord: [], leg: [], leg_change: {}, pen: [], pen_change: {}, idem: [], seq: {}, notify: [] };
 

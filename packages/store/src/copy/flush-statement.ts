@@ -1,0 +1,103 @@
+/**
+ * The copy path's one write statement, built from the parts that have rows (see CopyBatch).
+ */
+// Data-modifying CTEs run once each, to completion, whether or not the main query reads them.
+// They do not see each other's rows, which is why legs and pending copies created in this batch
+// are inserted with their final state instead of being updated afterwards.
+//
+// Rows are updated without joins: the keys come from a JSON object (`jsonb_object_keys`), the
+// table is reached by `key = ANY(ARRAY(...))` (an index scan bounded by the batch, whatever the
+// table's size or the plan cached when it was small), and each row's values are looked up in the
+// object by its key. A join with the parameter planned a whole-table scan on a fresh table, and
+// `= ANY` added to the join made a nested loop compare every row with every key (measured: 466 ms
+// for 1,000 rows).
+//
+// Only the parts with rows are in the statement: a signal with one follower order touches no
+// pending copies, and each empty part still cost PostgreSQL a scan of its parameter and a
+// modifying node (measured with the bench's single-signal transactions: see docs/performance.md,
+// session 6). Each combination is its own text, so its own prepared statement.
+export const FLUSH_PARTS = {
+  run: (p: string) => `
+  INSERT INTO audit_runs (id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary)
+  SELECT id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary
+    FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, kind text, status text, account_id text, started_at timestamptz,
+         finished_at timestamptz, trigger jsonb, steps jsonb, decisions jsonb, result jsonb, latency jsonb, summary text)`,
+  ord: (p: string) => `
+  INSERT INTO orders (id, run_id, signal_id, subscription_id, follower_account_id, action, master_position_id,
+                      master_order_id, leg_id, tag, payload, created_at, expires_at)
+  SELECT p->>'orderId', p->>'runId', x->>'s', p->>'subscriptionId', x->>'f', p->>'action', p->>'masterPositionId',
+         p->>'masterOrderId', x->>'l', p->>'tag', p, (p->>'createdAt')::timestamptz, (p->>'expiresAt')::timestamptz
+    FROM jsonb_array_elements(${p}::jsonb) WITH ORDINALITY AS e(x, ord), LATERAL (SELECT x->'p' AS p) AS pl
+  ORDER BY ord -- seq follows the planned order: a follower executes them oldest first
+  ON CONFLICT (id) DO NOTHING`,
+  leg: (p: string) => `
+  INSERT INTO copy_legs (open_order_id, subscription_id, master_position_id, follower_symbol, side, volume, opened_at)
+  SELECT open_order_id, subscription_id, master_position_id, follower_symbol, side, volume, opened_at
+    FROM jsonb_to_recordset(${p}::jsonb) AS x(open_order_id text, subscription_id text, master_position_id text,
+         follower_symbol text, side text, volume numeric, opened_at timestamptz)
+  ON CONFLICT (open_order_id) DO NOTHING`,
+  leg_change: (p: string) => `
+  UPDATE copy_legs l SET volume = GREATEST(l.volume + (${p}::jsonb ->> l.open_order_id)::numeric, 0)
+   WHERE l.open_order_id = ANY(ARRAY(
+           -- rows locked in key order, like every writer of copy_legs: no crosswise waits
+           SELECT open_order_id FROM copy_legs WHERE open_order_id = ANY(ARRAY(SELECT jsonb_object_keys(${p}::jsonb)))
+            ORDER BY open_order_id FOR UPDATE))`,
+  pen: (p: string) => `
+  INSERT INTO pending_copies (subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active)
+  SELECT subscription_id, master_order_id, place_order_id, follower_symbol, kind, volume, price, active
+    FROM jsonb_to_recordset(${p}::jsonb) AS x(subscription_id text, master_order_id text, place_order_id text,
+         follower_symbol text, kind text, volume numeric, price double precision, active boolean)
+  ON CONFLICT (subscription_id, master_order_id) DO UPDATE
+    SET place_order_id = EXCLUDED.place_order_id, follower_symbol = EXCLUDED.follower_symbol, kind = EXCLUDED.kind,
+        volume = EXCLUDED.volume, price = EXCLUDED.price, active = EXCLUDED.active`,
+  pen_change: (p: string) => `
+  UPDATE pending_copies p
+     SET price = COALESCE((${p}::jsonb -> (p.subscription_id || '|' || p.master_order_id) ->> 'price')::double precision, p.price),
+         active = p.active AND (${p}::jsonb -> (p.subscription_id || '|' || p.master_order_id) ->> 'active')::boolean
+   WHERE p.subscription_id = ANY(ARRAY(SELECT v ->> 'sub' FROM jsonb_each(${p}::jsonb) AS e(k, v)))
+     AND p.master_order_id = ANY(ARRAY(SELECT v ->> 'mo' FROM jsonb_each(${p}::jsonb) AS e(k, v)))
+     AND ${p}::jsonb ? (p.subscription_id || '|' || p.master_order_id)`,
+  idem: (p: string) => `
+  INSERT INTO idempotency_records (account_id, key, request_hash, status, response)
+  SELECT account_id, key, request_hash, status, response
+    FROM jsonb_to_recordset(${p}::jsonb) AS x(account_id text, key text, request_hash text, status integer, response jsonb)`,
+  seq: (p: string) => `
+  UPDATE account_state s SET last_sequence = (${p}::jsonb -> s.account_id ->> 'sequence')::bigint,
+         resync_pending = s.resync_pending OR (${p}::jsonb -> s.account_id ->> 'gap')::boolean
+   WHERE s.account_id = ANY(ARRAY(SELECT jsonb_object_keys(${p}::jsonb)))`,
+  // The statement's result: the notifications, sent at commit.
+  notify: (p: string) => `
+SELECT count(pg_notify(n.channel, n.payload))::int AS notified
+  FROM jsonb_to_recordset(${p}::jsonb) AS n(channel text, payload text)`,
+} as const;
+
+export type FlushPart = keyof typeof FLUSH_PARTS;
+export const PART_NAMES = Object.keys(FLUSH_PARTS) as FlushPart[];
+export const NO_ROWS = Object.fromEntries(PART_NAMES.map((n) => [n, []])) as unknown as Record<FlushPart, unknown[]>;
+const flushTexts = new Map<number, string>();
+
+export function hasRows(rows: unknown[] | Record<string, unknown>): boolean {
+  if (Array.isArray(rows)) return rows.length > 0;
+  for (const _ in rows) return true;
+  return false;
+}
+
+/** The statement for the parts that have rows, and its parameters (one JSON text per part). */
+export function flushStatement(parts: Record<FlushPart, unknown[] | Record<string, unknown>>): { text: string; params: string[] } {
+  let mask = 0;
+  const params: string[] = [];
+  PART_NAMES.forEach((name, i) => {
+    if (!hasRows(parts[name])) return;
+    mask |= 1 << i;
+    params.push(JSON.stringify(parts[name]));
+  });
+  let text = flushTexts.get(mask);
+  if (text === undefined) {
+    const present = PART_NAMES.filter((_, i) => mask & (1 << i));
+    const ctes = present.filter((n) => n !== 'notify').map((n) => `${n} AS (${FLUSH_PARTS[n](`$${present.indexOf(n) + 1}`)})`);
+    const result = present.includes('notify') ? FLUSH_PARTS.notify(`$${present.length}`) : '\nSELECT 0 AS notified';
+    text = `${ctes.length > 0 ? `\nWITH\n${ctes.join(',\n')}` : ''}${result}`;
+    flushTexts.set(mask, text);
+  }
+  return { text, params };
+}
