@@ -402,9 +402,12 @@ TEST_GROUP(outbox_kill9) {
     int st = 0; waitpid(pid, &st, 0);
     CHECK(WIFSIGNALED(st));
     CKpOutbox ob; CHECK(ob.Open(name));
-    CHECK(ob.NextSequence() > lastSeqSeen);  // sequences never go backwards across a kill
+    // Sequences never go backwards across a kill. A child killed before its first enqueue (its
+    // start took the whole 20–60 ms on a loaded machine) leaves the same next sequence.
+    CHECK(ob.NextSequence() >= lastSeqSeen);
     lastSeqSeen = ob.NextSequence();
   }
+  CHECK(lastSeqSeen > 1);  // the children made progress
   // drain what is left, then check the server log: every sequence 1..N-1 exactly once (repeats carry the same body)
   g_compat_webrequest() = serve;
   { CKpGateway http; http.Configure("https://gw.test", "k", "s", 3000, 100, 1000);
