@@ -2,7 +2,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  CopyBatch, findIdempotencyRecords, hoistCommonInputs, lockMastersWithContexts, type RelevantId, type StoredResponse, type SubscriptionCache, type TxQueryable,
+  CopyBatch, findIdempotencyRecords, lockMastersWithContexts, ownInputs, sharedInputKeys, type RelevantId, type StoredResponse, type SubscriptionCache, type TxQueryable,
 } from '@kopitra/store';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
@@ -149,7 +149,7 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
     let planMs = 0;
     let orders = 0;
     const decisions: Decision[] = [];
-    const perFollower: Array<Omit<Decision, 'orders'> & { orderIds: string[] }> = [];
+    const orderIds: string[][] = [];
     // A large fan-out is planned a slice of followers at a time, each slice's rows sent as soon as
     // they are ready: PostgreSQL writes one while the next is planned (same transaction).
     const sliceSize = options.fanOutSlice ?? FAN_OUT_SLICE;
@@ -165,14 +165,21 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
         const written = batch.addOrders({ sourceId: signalId, runId, signalId, ctx, orders: d.orders });
         orders += written.length;
         decisions.push(d);
-        // The planned orders themselves are the orders' payloads: the run keeps their ids only.
-        const { orders: _planned, ...decision } = d;
-        perFollower.push({ ...decision, orderIds: written.map((w) => w.orderId) });
+        orderIds.push(written.map((w) => w.orderId));
       });
       if (!journaled && from + sliceSize < planned.length) batch.sendFollowerRows(q);
     }
     planMs = round3(planMs);
-    const { common: decisionInputs, decisions: decisionRows } = hoistCommonInputs(perFollower);
+    // The inputs all decisions share are kept once, on the trigger (see hoistCommonInputs). The
+    // planned orders themselves are the orders' payloads: a decision keeps their ids only.
+    const sharedKeys = sharedInputKeys(decisions.map((d) => d.inputs as unknown as Record<string, unknown>));
+    const decisionInputs: Record<string, unknown> = {};
+    for (const k of sharedKeys) decisionInputs[k] = (decisions[0]!.inputs as unknown as Record<string, unknown>)[k];
+    const shared = new Set(sharedKeys);
+    const decisionRows = decisions.map((d, i) => ({
+      subscriptionId: d.subscriptionId, followerAccountId: d.followerAccountId, outcome: d.outcome, reason: d.reason, notes: d.notes,
+      volume: d.volume, inputs: ownInputs(d.inputs as unknown as Record<string, unknown>, shared), orderIds: orderIds[i]!,
+    }));
 
     const received = new Date(receivedAtMs).toISOString();
     batch.addRun({

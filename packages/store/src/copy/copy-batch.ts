@@ -259,7 +259,8 @@ export class CopyBatch {
   private followerParts(): Pick<Record<FlushPart, unknown[] | Record<string, unknown>>, 'ord' | 'leg' | 'leg_change' | 'pen' | 'pen_change'> {
     const legs = [...this.newLegs.values()].map(({ leg, subscriptionId }) => ({
       open_order_id: leg.legId, subscription_id: subscriptionId, master_position_id: leg.masterPositionId,
-      follower_symbol: leg.followerSymbol, side: leg.side, volume: leg.volume, opened_at: new Date(leg.openedAtMs).toISOString(),
+      follower_symbol: leg.followerSymbol, side: leg.side, volume: leg.volume,
+      opened_at: leg.openedAtMs === this.nowMs ? this.nowIso : new Date(leg.openedAtMs).toISOString(),
     }));
     const pending = [...this.newPending.values()].map(({ p, subscriptionId, active }) => ({
       subscription_id: subscriptionId, master_order_id: p.masterOrderId, place_order_id: p.placeOrderId,

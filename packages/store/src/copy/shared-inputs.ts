@@ -5,17 +5,19 @@
  */
 type WithInputs<D> = Omit<D, 'inputs'> & { inputs: Record<string, unknown> };
 
-export function hoistCommonInputs<D extends { inputs: object }>(list: D[]): { common: Record<string, unknown>; decisions: Array<WithInputs<D>> } {
-  const decisions = list as unknown as Array<WithInputs<D>>;
-  if (decisions.length < 2) return { common: {}, decisions };
-  // Plain loops, no array per decision: this runs over a fan-out's thousand decisions inside the
-  // signal's transaction.
-  const first = decisions[0]!.inputs;
+/**
+ * The keys whose value is the same scalar in every one of these inputs (none for fewer than two).
+ * Plain loops, no array per decision: this runs over a fan-out's thousand decisions inside the
+ * signal's transaction.
+ */
+export function sharedInputKeys(list: ReadonlyArray<Record<string, unknown>>): string[] {
+  if (list.length < 2) return [];
+  const first = list[0]!;
   const keys = Object.keys(first).filter((k) => first[k] === null || typeof first[k] !== 'object'); // scalars only: compared exactly
   const same = keys.map(() => true);
   let left = keys.length;
-  for (let i = 1; i < decisions.length && left > 0; i++) {
-    const inputs = decisions[i]!.inputs;
+  for (let i = 1; i < list.length && left > 0; i++) {
+    const inputs = list[i]!;
     for (let j = 0; j < keys.length; j++) {
       if (!same[j]) continue;
       const k = keys[j]!;
@@ -26,26 +28,26 @@ export function hoistCommonInputs<D extends { inputs: object }>(list: D[]): { co
       }
     }
   }
-  if (left === 0) return { common: {}, decisions };
+  return keys.filter((_, j) => same[j]);
+}
+
+/** A decision's inputs without the shared ones (the same object when nothing is shared). */
+export function ownInputs(inputs: Record<string, unknown>, shared: ReadonlySet<string>): Record<string, unknown> {
+  if (shared.size === 0) return inputs;
+  const own: Record<string, unknown> = {};
+  for (const k in inputs) if (!shared.has(k)) own[k] = inputs[k];
+  return own;
+}
+
+export function hoistCommonInputs<D extends { inputs: object }>(list: D[]): { common: Record<string, unknown>; decisions: Array<WithInputs<D>> } {
+  const decisions = list as unknown as Array<WithInputs<D>>;
+  const keys = sharedInputKeys(decisions.map((d) => d.inputs));
+  if (keys.length === 0) return { common: {}, decisions };
+  const first = decisions[0]!.inputs;
   const common: Record<string, unknown> = {};
-  const shared = new Set<string>();
-  keys.forEach((k, j) => {
-    if (!same[j]) return;
-    common[k] = first[k];
-    shared.add(k);
-  });
-  return {
-    common,
-    decisions: decisions.map((d) => {
-      const inputs: Record<string, unknown> = {};
-      const own = Object.keys(d.inputs);
-      for (let j = 0; j < own.length; j++) {
-        const k = own[j]!;
-        if (!shared.has(k)) inputs[k] = d.inputs[k];
-      }
-      return { ...d, inputs };
-    }),
-  };
+  for (const k of keys) common[k] = first[k];
+  const shared = new Set(keys);
+  return { common, decisions: decisions.map((d) => ({ ...d, inputs: ownInputs(d.inputs, shared) })) };
 }
 
 /**
