@@ -145,7 +145,9 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
         copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin,
         ...(deps.config.journalFromFollowers > 0 ? { journalFrom: deps.config.journalFromFollowers } : {}),
       });
-      // The batch's write is on its way: its followers' answers are serialised meanwhile.
+      // The batch's write is on its way, and its COMMIT with it: the followers' answers are
+      // serialised while PostgreSQL commits.
+      q.commitNow();
       const handed = new Map<string, HandedOrders>();
       for (const [id, orders] of wake) handed.set(id, handOver(orders));
       return { outcomes, after: { handed, journal: journalId } };

@@ -7,7 +7,7 @@ import { createFreshDatabase } from './testing';
 // Transactions whose statements are pipelined (issued together, a write sent with the COMMIT):
 // the same outcome on both backends as one statement after another — all or nothing.
 const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
-const backends: Array<{ name: string; open(): Promise<{ db: Db; drop(): Promise<void> }> }> = [
+const backends: Array<{ name: string; open(): Promise<{ db: Db; url?: string; drop(): Promise<void> }> }> = [
   {
     name: 'pglite',
     async open() {
@@ -23,7 +23,7 @@ if (baseUrl) {
       const fresh = await createFreshDatabase(baseUrl);
       // One connection: whatever a failed transaction left on it would show in the next one.
       const db = await openDb({ databaseUrl: fresh.url, poolSize: 1, migrate: false });
-      return { db, drop: async () => { await db.close(); await fresh.drop(); } };
+      return { db, url: fresh.url, drop: async () => { await db.close(); await fresh.drop(); } };
     },
   });
 }
@@ -31,9 +31,10 @@ if (baseUrl) {
 for (const backend of backends) {
   describe(`transactions with pipelined statements (${backend.name})`, () => {
     let db: Db;
+    let url: string | undefined;
     let drop: () => Promise<void>;
     before(async () => {
-      ({ db, drop } = await backend.open());
+      ({ db, url, drop } = await backend.open());
       await db.exec('CREATE TABLE pipe (id int PRIMARY KEY, v text NOT NULL)');
     });
     after(() => drop());
@@ -111,6 +112,29 @@ for (const backend of backends) {
       );
       assert.deepEqual(await ids(), [1, 2, 7, 8, 9], 'nothing of the failed transaction stays');
       assert.equal((await db.tx((q) => q.query<{ n: number }>('SELECT 7 AS n'))).rows[0]!.n, 7, 'the connection is clean');
+    });
+
+    test('commitNow: the held write and the COMMIT go out while fn goes on; no statement may follow', async () => {
+      // Another connection sees the row before fn returns (PGlite runs one transaction at a time
+      // in one process: there, the COMMIT follows fn as before).
+      const other = url ? await openDb({ databaseUrl: url, poolSize: 1, migrate: false }) : null;
+      try {
+        const seen = await db.tx(async (q) => {
+          q.sendWithCommit('INSERT INTO pipe (id, v) VALUES ($1, $2)', [11, 'eleven']);
+          q.commitNow();
+          assert.throws(() => q.send('SELECT 1'), /no statement after commitNow/);
+          if (!other) return true;
+          for (let i = 0; i < 200; i++) {
+            if ((await other.query('SELECT 1 FROM pipe WHERE id = 11')).rows.length > 0) return true;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+          return false;
+        });
+        assert.equal(seen, true, 'committed before fn returned');
+        assert.deepEqual(await ids(), [1, 2, 7, 8, 9, 11]);
+      } finally {
+        await other?.close();
+      }
     });
   });
 }

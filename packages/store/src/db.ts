@@ -27,6 +27,13 @@ export interface TxQueryable extends Queryable {
    * packet with the COMMIT: PostgreSQL is woken once for both, not once each.
    */
   sendWithCommit(text: string, params?: readonly unknown[]): void;
+  /**
+   * Writes what `sendWithCommit` holds and the COMMIT now, without waiting for fn to return: fn
+   * may go on with work of its own (a fan-out's thousand answers) while PostgreSQL commits, but
+   * issues no further statement and must not fail. The transaction still resolves only once both
+   * are done.
+   */
+  commitNow(): void;
 }
 
 export interface Db extends Queryable {

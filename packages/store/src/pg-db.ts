@@ -171,24 +171,33 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
           }
         };
         const atCommit: Array<[string, readonly unknown[] | undefined]> = [];
+        // Written right behind the statements fn did not wait for (one round trip for both). If
+        // one of them failed, PostgreSQL ends the transaction with a rollback instead.
+        let commit: Promise<pg.QueryResult> | null = null;
+        const sendCommit = () => {
+          if (commit) return;
+          commit = together(() => {
+            for (const [text, params] of atCommit) issue(run(text, params));
+            return client.query('COMMIT');
+          });
+          commit.catch(() => {});
+        };
+        const committing = () => {
+          if (commit) throw new Error('no statement after commitNow()');
+        };
         const result = await together(() => {
           // Not awaited: BEGIN goes out in one round trip with the transaction's first statements.
           issue(run('BEGIN'));
           return fn({
-            query: (text, params) => issue(run(text, params)),
-            send: (text, params) => void issue(run(text, params)),
-            sendWithCommit: (text, params) => void atCommit.push([text, params]),
+            query: (text, params) => { committing(); return issue(run(text, params)); },
+            send: (text, params) => { committing(); void issue(run(text, params)); },
+            sendWithCommit: (text, params) => { committing(); atCommit.push([text, params]); },
+            commitNow: sendCommit,
           });
         });
-        // Written right behind the statements fn did not wait for (one round trip for both). If
-        // one of them failed, PostgreSQL ends the transaction with a rollback instead.
-        const commit = together(() => {
-          for (const [text, params] of atCommit) issue(run(text, params));
-          return client.query('COMMIT');
-        });
-        commit.catch(() => {});
+        sendCommit();
         for (const p of issued) await p;
-        const ended = await commit;
+        const ended = await commit!;
         if (ended.command !== 'COMMIT') throw new Error(`the transaction ended with ${ended.command}, not COMMIT`);
         return result;
       } catch (e) {

@@ -70,10 +70,17 @@ function asDb(pglite: PGlite): Db {
       };
       const run = async (text: string, params?: readonly unknown[]) => toResult<never>(await t.query(text, params as unknown[] | undefined));
       const atCommit: Array<[string, readonly unknown[] | undefined]> = [];
+      // One process, transactions serialised: the COMMIT follows fn here as before, but a
+      // statement after commitNow() fails as it does on PostgreSQL.
+      let committing = false;
+      const open = () => {
+        if (committing) throw new Error('no statement after commitNow()');
+      };
       const result = await fn({
-        query: (text, params) => issue(run(text, params)),
-        send: (text, params) => void issue(run(text, params)),
-        sendWithCommit: (text, params) => void atCommit.push([text, params]),
+        query: (text, params) => { open(); return issue(run(text, params)); },
+        send: (text, params) => { open(); void issue(run(text, params)); },
+        sendWithCommit: (text, params) => { open(); atCommit.push([text, params]); },
+        commitNow: () => { committing = true; },
       });
       for (const [text, params] of atCommit) issue(run(text, params));
       for (const p of issued) await p;
