@@ -62,15 +62,6 @@ function relevantIds(items: SignalSubmission[]): RelevantId[] {
   return out;
 }
 
-/**
- * Master signals, several at once, in the caller's transaction. The masters' rows are locked,
- * then for each signal in (master, sequence) order: the idempotent-replay and sequence checks, a
- * decision for every subscription from the pure engine, and its rows — audit run (which keeps the
- * signal), every follower order, copy legs, idempotency record. One statement writes them all (a
- * large fan-out's follower rows go a slice at a time ahead of it, in the same transaction); the
- * gateway answers 202 only after the commit. A signal refused by a check gets its own error and takes
- * nothing else with it.
- */
 export interface IngestOptions {
   /** Feature flag `copy.pending_orders`: when off, no new pending copies are placed (existing ones are still amended and cancelled). */
   copyPendingOrders: boolean;
@@ -103,6 +94,16 @@ export interface IngestResult {
   journal: string | null;
 }
 
+/**
+ * Master signals, several at once, in the caller's transaction. The masters' rows are locked,
+ * then for each signal in (master, sequence) order: the idempotent-replay and sequence checks, a
+ * decision for every subscription from the pure engine, and its rows — audit run (which keeps the
+ * signal), every follower order, copy legs, idempotency record. One statement writes them all (a
+ * fan-out's follower rows go a slice at a time ahead of it, in the same transaction) — or, for a
+ * master with `journalFrom` subscriptions or more, one copy-journal row holds the runs and follower
+ * rows, projected after the commit (`result.journal`). The gateway answers 202 only after the
+ * commit. A signal refused by a check gets its own error and takes nothing else with it.
+ */
 export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], nowMs: number, options: IngestOptions = { copyPendingOrders: true }): Promise<IngestResult> {
   const masters = [...new Set(items.map((i) => i.accountId))];
   // One round trip for BEGIN, the masters' locks and their followers' contexts.

@@ -48,9 +48,10 @@ function sideOfKind(kind: string): 'buy' | 'sell' {
 /**
  * Everything one transaction writes for the copy path — audit runs (a signal's run keeps the
  * signal), follower orders, copy legs, pending copies, idempotency records, sequences,
- * notifications — gathered in memory and written with ONE statement. Planned orders are applied
- * to the in-memory follower contexts as they are added, so the next signal of the same batch plans
- * against the state this one left.
+ * notifications — gathered in memory and written with ONE statement (or, for a large fan-out, as
+ * one copy-journal row beside a statement for the rest: journalAtCommit). Planned orders are
+ * applied to the in-memory follower contexts as they are added, so the next signal of the same
+ * batch plans against the state this one left.
  */
 export class CopyBatch {
   private readonly orders: unknown[] = [];

@@ -60,7 +60,7 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
   // committed, not yet projected): the journal is projected, and the orders read again — also
   // when nothing was left to project, since a projection may have committed since the first read.
   if (rows.length < ids.length) {
-    await projectPendingJournal(q, null);
+    await projectPendingJournal(q);
     ({ rows } = await q.query<OrderRow>(LOCK_ORDERS_SQL, [ids]));
   }
   const orders = new Map(rows.map((r) => [r.id, { ...r, volume: r.volume === null ? null : Number(r.volume) }]));

@@ -37,21 +37,13 @@ export async function projectJournal(q: Queryable, journalId: string): Promise<v
 }
 
 /**
- * The journal rows still pending for these masters. At most one each: a transaction that writes a
- * master's copy state (under the master's lock) projects what is pending for it first.
+ * Projects, in the caller's transaction, every pending journal row, oldest first; returns how many
+ * were pending. An execution report for an order it cannot find calls it before it reads again. A
+ * row another process is projecting at the moment is waited for, and then found gone. (Readers of
+ * a master's copy state find its pending rows with their read: loadFollowerContextsForMasters.)
  */
-export const PENDING_JOURNAL_SQL = `SELECT id FROM copy_journal WHERE master_account_ids && $1::text[] ORDER BY created_at, id`;
-
-/**
- * Projects, in the caller's transaction, every pending journal row of these masters (of every
- * master when `masterAccountIds` is null). Returns how many were pending. Readers that decide from
- * the copy state call it before they read (see loadFollowerContextsForMasters); a row another
- * process is projecting at the moment is waited for, and then found gone.
- */
-export async function projectPendingJournal(q: Queryable, masterAccountIds: string[] | null): Promise<number> {
-  const { rows } = masterAccountIds === null
-    ? await q.query<{ id: string }>('SELECT id FROM copy_journal ORDER BY created_at, id')
-    : await q.query<{ id: string }>(PENDING_JOURNAL_SQL, [masterAccountIds]);
+export async function projectPendingJournal(q: Queryable): Promise<number> {
+  const { rows } = await q.query<{ id: string }>('SELECT id FROM copy_journal ORDER BY created_at, id');
   for (const { id } of rows) await projectJournal(q, id);
   return rows.length;
 }

@@ -2,7 +2,7 @@ import type { AccountState } from '@kopitra/engine';
 import type { Queryable } from '../db';
 import type { StoredFollowerContext, StoredLeg, StoredPending } from './copy-batch';
 import { toAccountState, toSubscription, type AccountStateRow, type SubscriptionRow } from './rows';
-import { PENDING_JOURNAL_SQL, projectJournal } from './journal';
+import { projectJournal } from './journal';
 import type { CachedMaster, FollowerBase, SubscriptionCache } from './subscription-cache';
 
 export interface MasterLock {
@@ -155,7 +155,8 @@ async function readBases(q: Queryable, masterAccountIds: string[], onlySubscript
   return out;
 }
 
-// Open copy legs and active pending copies of the same subscriptions. $4 true: all of them;
+// Open copy legs and active pending copies of the same subscriptions, and the masters' pending
+// copy-journal rows (their projection comes first; see loadFollowerContextsForMasters). $4 true: all of them;
 // otherwise only those of the master positions / orders in $3 (each of the master beside it in
 // $5), plus every one of subscriptions with a position cap (the cap counts them all). Each case is
 // a branch of its own reaching its rows through the whole key: with an OR between them every open
@@ -187,7 +188,10 @@ const COPY_STATE_SQL = `
   SELECT 'pending', p.subscription_id, jsonb_build_object('id', p.place_order_id, 'mo', p.master_order_id, 'sym', p.follower_symbol,
          'kind', p.kind, 'vol', p.volume, 'price', p.price)
     FROM k CROSS JOIN LATERAL (
-      SELECT * FROM pending_copies WHERE subscription_id = k.sub AND master_order_id = k.id AND active OFFSET 0) p`;
+      SELECT * FROM pending_copies WHERE subscription_id = k.sub AND master_order_id = k.id AND active OFFSET 0) p
+  UNION ALL
+  -- A copy-journal row of these masters still pending (none, nearly always: a small table's scan)
+  SELECT 'journal', NULL, jsonb_build_object('id', id, 'at', created_at) FROM copy_journal WHERE master_account_ids && $1::text[]`;
 
 /** A master position or order id a batch touches, with its master. */
 export interface RelevantId {
@@ -197,7 +201,7 @@ export interface RelevantId {
 
 /**
  * Every live subscription of these masters with the follower's state, open copy legs and pending
- * copies — three statements, one round trip, for any number of masters; what a pending journal row
+ * copies — two statements, one round trip, for any number of masters; what a pending journal row
  * of theirs holds is projected first.
  */
 export async function loadFollowerContextsForMasters(
@@ -216,20 +220,23 @@ export async function loadFollowerContextsForMasters(
   masterAccountIds = [...new Set(masterAccountIds)];
   const out = new Map<string, StoredFollowerContext[]>();
   for (const id of masterAccountIds) out.set(id, []);
-  // The statements at once (one round trip): the legs and pending copies find the subscriptions
-  // themselves instead of waiting for the first statement's ids. A journal row of these masters
-  // still pending (a fan-out committed, not yet projected) holds copy state these reads miss: it is
-  // projected first, in this transaction, and everything read again.
-  const [journal, bases, state] = await Promise.all([
-    q.query<{ id: string }>(PENDING_JOURNAL_SQL, [masterAccountIds]),
+  // Both statements at once (one round trip): the legs and pending copies find the subscriptions
+  // themselves instead of waiting for the first statement's ids.
+  const [bases, state] = await Promise.all([
     readBases(q, masterAccountIds, onlySubscriptionId, cache),
-    q.query<{ kind: 'leg' | 'pending'; subscription_id: string; r: Record<string, unknown> }>(
+    q.query<{ kind: 'leg' | 'pending' | 'journal'; subscription_id: string; r: Record<string, unknown> }>(
       COPY_STATE_SQL,
       [masterAccountIds, onlySubscriptionId ?? null, (relevantIds ?? []).map((r) => r.id), relevantIds === undefined, (relevantIds ?? []).map((r) => r.masterAccountId)],
     ),
   ]);
-  if (journal.rows.length > 0) {
-    for (const { id } of journal.rows) await projectJournal(q, id);
+  // A journal row of these masters still pending (a fan-out committed, not yet projected) holds
+  // copy state these reads miss: it is projected first, in this transaction (in commit order), and
+  // everything read again. The read came after the masters' locks, if the caller holds them: a
+  // row committed before them is in it.
+  const journal = state.rows.filter((row) => row.kind === 'journal').map((row) => row.r as { id: string; at: string });
+  if (journal.length > 0) {
+    journal.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    for (const { id } of journal) await projectJournal(q, id);
     return loadFollowerContextsForMasters(q, masterAccountIds, onlySubscriptionId, relevantIds, cache);
   }
   const legsBySub = new Map<string, StoredLeg[]>();
@@ -239,7 +246,7 @@ export async function loadFollowerContextsForMasters(
       const list = legsBySub.get(sub) ?? [];
       list.push({ legId: String(r.id), masterPositionId: String(r.mp), followerSymbol: String(r.sym), side: r.side as 'buy' | 'sell', volume: Number(r.vol), followerPositionId: (r.fp as string | null) ?? null, openedAtMs: Number(r.at) });
       legsBySub.set(sub, list);
-    } else {
+    } else if (kind === 'pending') {
       const list = pendingBySub.get(sub) ?? [];
       list.push({ placeOrderId: String(r.id), masterOrderId: String(r.mo), followerSymbol: String(r.sym), kind: r.kind as StoredPending['kind'], volume: Number(r.vol), price: Number(r.price) });
       pendingBySub.set(sub, list);
