@@ -15,6 +15,11 @@ describe('PostgreSQL sessions', { skip: baseUrl ? false : 'needs KOPITRA_TEST_DA
       assert.equal(await show(copyPath, 'enable_seqscan'), 'off');
       assert.equal(await show(copyPath, 'enable_bitmapscan'), 'off');
       assert.equal(await show(copyPath, 'plan_cache_mode'), 'force_generic_plan');
+      assert.equal(await show(copyPath, 'jit'), 'off');
+      // A scan left disabled (no index serves it) is costed far above jit_above_cost: not compiled.
+      const plan = (await copyPath.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE) SELECT id FROM copy_journal WHERE master_account_ids && ARRAY['acc_x']`)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      assert.match(plan, /Seq Scan on copy_journal/);
+      assert.doesNotMatch(plan, /JIT/);
       assert.equal(await show(copyPath, 'synchronous_commit'), 'on', 'durability untouched');
       assert.equal(await show(plain, 'enable_seqscan'), 'on');
       assert.equal(await show(plain, 'enable_bitmapscan'), 'on');
