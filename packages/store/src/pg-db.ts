@@ -182,16 +182,16 @@ export async function openPgDb(options: PgDbOptions): Promise<Db> {
           });
           commit.catch(() => {});
         };
-        const committing = () => {
+        const open = () => {
           if (commit) throw new Error('no statement after commitNow()');
         };
         const result = await together(() => {
           // Not awaited: BEGIN goes out in one round trip with the transaction's first statements.
           issue(run('BEGIN'));
           return fn({
-            query: (text, params) => { committing(); return issue(run(text, params)); },
-            send: (text, params) => { committing(); void issue(run(text, params)); },
-            sendWithCommit: (text, params) => { committing(); atCommit.push([text, params]); },
+            query: (text, params) => { open(); return issue(run(text, params)); },
+            send: (text, params) => { open(); void issue(run(text, params)); },
+            sendWithCommit: (text, params) => { open(); atCommit.push([text, params]); },
             commitNow: sendCommit,
           });
         });

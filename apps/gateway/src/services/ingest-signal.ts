@@ -38,6 +38,11 @@ export function summarise(body: SignalBody, decisions: Decision[]): string {
  */
 export const FAN_OUT_SLICE = 125;
 
+/** A decision's inputs as the plain record they are stored as. */
+function inputsOf(d: Decision): Record<string, unknown> {
+  return d.inputs as unknown as Record<string, unknown>;
+}
+
 function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
@@ -173,13 +178,13 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
     planMs = round3(planMs);
     // The inputs all decisions share are kept once, on the trigger (see hoistCommonInputs). The
     // planned orders themselves are the orders' payloads: a decision keeps their ids only.
-    const sharedKeys = sharedInputKeys(decisions.map((d) => d.inputs as unknown as Record<string, unknown>));
+    const sharedKeys = sharedInputKeys(decisions.map(inputsOf));
     const decisionInputs: Record<string, unknown> = {};
-    for (const k of sharedKeys) decisionInputs[k] = (decisions[0]!.inputs as unknown as Record<string, unknown>)[k];
+    for (const k of sharedKeys) decisionInputs[k] = inputsOf(decisions[0]!)[k];
     const shared = new Set(sharedKeys);
     const decisionRows = decisions.map((d, i) => ({
       subscriptionId: d.subscriptionId, followerAccountId: d.followerAccountId, outcome: d.outcome, reason: d.reason, notes: d.notes,
-      volume: d.volume, inputs: ownInputs(d.inputs as unknown as Record<string, unknown>, shared), orderIds: orderIds[i]!,
+      volume: d.volume, inputs: ownInputs(inputsOf(d), shared), orderIds: orderIds[i]!,
     }));
 
     const received = new Date(receivedAtMs).toISOString();

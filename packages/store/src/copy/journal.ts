@@ -1,4 +1,4 @@
-import type { Queryable, TxQueryable } from '../db';
+import type { Db, Queryable } from '../db';
 import { FLUSH_PARTS, hasRows, type FlushPart } from './flush-statement';
 
 /**
@@ -52,7 +52,7 @@ export async function projectPendingJournal(q: Queryable): Promise<number> {
  * Recovery and the safety net: projects, each in a transaction of its own, the journal rows
  * committed at least `olderThanMs` ago — what a writer killed before its projection left behind.
  */
-export async function projectStaleJournal(db: { tx<T>(fn: (q: TxQueryable) => Promise<T>): Promise<T> } & Queryable, olderThanMs: number): Promise<number> {
+export async function projectStaleJournal(db: Pick<Db, 'query' | 'tx'>, olderThanMs: number): Promise<number> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM copy_journal WHERE created_at <= now() - make_interval(secs => $1::float8 / 1000) ORDER BY created_at, id`, [olderThanMs]);
   for (const { id } of rows) await db.tx((q) => projectJournal(q, id));
