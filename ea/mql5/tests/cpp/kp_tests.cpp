@@ -379,12 +379,19 @@ TEST_GROUP(outbox_restart_mid_flush) {
 // the "gateway" keeps its log in a file. After every kill the parent reopens the outbox and checks.
 TEST_GROUP(outbox_kill9) {
   kp_fresh_files("kill9");
-  std::string serverLog = std::string(getenv("KP_COMPAT_FILES")) + "/server.log";
+  // The "gateway" records each request it accepts as its own file, written then renamed into place:
+  // a child killed mid-write leaves a .tmp the check ignores (that request was never answered). One
+  // appended log could be torn: a write crossing a page boundary stops at the page when SIGKILL lands.
+  std::string serverDir = std::string(getenv("KP_COMPAT_FILES")) + "/server/";
+  std::filesystem::create_directories(serverDir);
   const char *name = "Kopitra\\outbox-3-master";
+  long served = 0;
   auto serve = [&](const CompatHttpCall &c, std::string &body, std::string &) {
     std::string key = c.headers.substr(c.headers.find("Idempotency-Key: ") + 17);
     key = key.substr(0, key.find("\r\n"));
-    FILE *f = fopen(serverLog.c_str(), "ab"); fprintf(f, "%s\t%s\n", key.c_str(), c.body.c_str()); fflush(f); fsync(fileno(f)); fclose(f);
+    std::string path = serverDir + std::to_string(getpid()) + "-" + std::to_string(++served);
+    FILE *f = fopen((path + ".tmp").c_str(), "wb"); fprintf(f, "%s\t%s", key.c_str(), c.body.c_str()); fflush(f); fsync(fileno(f)); fclose(f);
+    std::rename((path + ".tmp").c_str(), path.c_str());
     body = "{\"accepted\":true}"; return 202;
   };
   srand(7);
@@ -412,9 +419,10 @@ TEST_GROUP(outbox_kill9) {
   g_compat_webrequest() = serve;
   { CKpGateway http; http.Configure("https://gw.test", "k", "s", 3000, 100, 1000);
     CKpOutbox ob; CHECK(ob.Open(name)); while (ob.Count() > 0) http.Flush(ob, 1000); lastSeqSeen = ob.NextSequence(); }
-  std::istringstream in(kp_read_text(serverLog));
-  std::map<std::string, std::string> byKey; std::set<long> seqs; std::string line; int dupBodies = 0;
-  while (std::getline(in, line)) {
+  std::map<std::string, std::string> byKey; std::set<long> seqs; int dupBodies = 0;
+  for (const auto &entry : std::filesystem::directory_iterator(serverDir)) {
+    if (entry.path().extension() == ".tmp") continue;
+    std::string line = kp_read_text(entry.path().string());
     std::string key = line.substr(0, line.find('\t')), body = line.substr(line.find('\t') + 1);
     if (byKey.count(key)) { if (byKey[key] != body) dupBodies++; continue; }
     byKey[key] = body;
