@@ -130,8 +130,9 @@ async function untilWaiting(url: string, n: number, timeoutMs = 10_000): Promise
  * time from the master's POST until each follower's long-poll returned the order. The first
  * `warmup` signals are the gateway's first fan-outs since it started (its code for a thousand
  * orders not yet compiled, PostgreSQL's plans for them not yet made): timed, reported apart.
+ * `afterSequence`: the master's last sequence before these (a master fanning out again).
  */
-export async function fanOut(h: SignedHttp, url: string, master: TestCredential, followers: TestCredential[], signals: number, warmup = 0): Promise<{ allDelivered: number[]; perFollower: number[]; answered: number[]; warmupAllDelivered: number[] }> {
+export async function fanOut(h: SignedHttp, url: string, master: TestCredential, followers: TestCredential[], signals: number, warmup = 0, afterSequence = 0): Promise<{ allDelivered: number[]; perFollower: number[]; answered: number[]; warmupAllDelivered: number[] }> {
   const rounds: Array<{ answered: number; times: number[] }> = [];
   const m: Target = { url, keyId: master.keyId, secret: master.secret };
   for (let s = 1; s <= warmup + signals; s++) {
@@ -149,7 +150,7 @@ export async function fanOut(h: SignedHttp, url: string, master: TestCredential,
     });
     await untilWaiting(url, followers.length);
     const sentAt = performance.now();
-    const posted = await h.send(m, 'POST', '/trade-agent/v1/signals', signalBody(s), `fan-${s}`);
+    const posted = await h.send(m, 'POST', '/trade-agent/v1/signals', signalBody(afterSequence + s), `fan-${afterSequence + s}`);
     rounds.push({ answered: posted.ms, times: (await Promise.all(receipts)).map((at) => at - sentAt) });
     // Only now do the followers report, so the reports do not compete with the deliveries measured.
     for (let i = 0; i < received.length; i += 100) {
