@@ -69,8 +69,12 @@ for (const backend of testBackends()) {
       }
       const perFollower = [];
       for (const id of followers) {
-        const orders = await db.query<{ action: string; volume: string | null; price: string | null; master_position_id: string | null }>(
-          `SELECT action, payload->>'volume' AS volume, payload->>'price' AS price, master_position_id FROM orders WHERE follower_account_id = $1 ORDER BY seq`, [id]);
+        // Each order's whole payload but the values that name this run's rows or its time.
+        const orders = await db.query<{ action: string; volume: string | null; price: string | null; master_position_id: string | null; rest: unknown }>(
+          `SELECT action, payload->>'volume' AS volume, payload->>'price' AS price, master_position_id,
+                  payload - 'orderId' - 'runId' - 'subscriptionId' - 'createdAt' - 'expiresAt' - 'tag' - 'openTag' AS rest,
+                  (payload->>'openTag' IS NULL) AS no_open_tag
+             FROM orders WHERE follower_account_id = $1 ORDER BY seq`, [id]);
         const legs = await db.query<{ master_position_id: string; volume: string }>(
           `SELECT l.master_position_id, l.volume::text AS volume FROM copy_legs l JOIN subscriptions s ON s.id = l.subscription_id WHERE s.follower_account_id = $1 ORDER BY l.master_position_id`, [id]);
         const pending = await db.query<{ master_order_id: string; price: number; active: boolean }>(
