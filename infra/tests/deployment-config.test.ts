@@ -115,13 +115,23 @@ describe('Dockerfiles', () => {
     });
   }
 
-  test('gateway: the container runs node with the flags the tests and the bench spawn it with', () => {
+  test('gateway: the container runs node with the flags the tests and the bench spawn it with, and no others', () => {
     const cmd = /^CMD (\[.*\])$/m.exec(read('apps/gateway/Dockerfile'))?.[1];
     assert.ok(cmd, 'a CMD in exec form');
     const argv = JSON.parse(cmd) as string[];
     assert.equal(argv[0], 'node');
-    assert.deepEqual(argv.filter((a) => a.startsWith('--max-')), [...GATEWAY_NODE_FLAGS]);
+    assert.deepEqual(argv.filter((a) => a.startsWith('--')), [...GATEWAY_NODE_FLAGS]);
   });
+
+  // --enable-source-maps keeps a bundle's parsed source map on the heap: measured with the
+  // gateway's, +48 MB and a fan-out's planning 4-5 times slower (docs/performance.md, session 13).
+  for (const app of ['apps/gateway', 'apps/admin-api']) {
+    test(`${app}: the container runs without --enable-source-maps`, () => {
+      const cmd = /^CMD (\[.*\])$/m.exec(read(`${app}/Dockerfile`))?.[1];
+      assert.ok(cmd, 'a CMD in exec form');
+      assert.ok(!(JSON.parse(cmd) as string[]).includes('--enable-source-maps'));
+    });
+  }
 });
 
 interface K8sDoc { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: Obj; data?: Record<string, string> }

@@ -5,12 +5,12 @@
 // and for the esbuild bundle the images run (infra/build/bundle-services.mjs).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createFreshDatabase } from '@kopitra/store/testing';
-import { bundleServices } from '../build/bundle-services.mjs';
-import { ROOT, TEST_SECRET_KEY, rssKiB, startAzurite, startService, type Azurite, type ServiceName } from './support/processes';
+import { buildImageLayout } from '../build/bundle-services.mjs';
+import { TEST_SECRET_KEY, rssKiB, startAzurite, startService, type Azurite, type ServiceName } from './support/processes';
 
 const baseUrl = process.env.KOPITRA_TEST_DATABASE_URL;
 const IDLE_MS = 1500;
@@ -37,8 +37,7 @@ describe('each service alone against real PostgreSQL + Azurite', { skip: baseUrl
     azurite = await startAzurite();
     // The image layout: /app/dist/<service>.mjs beside /app/migrations.
     bundleDir = mkdtempSync(join(tmpdir(), 'kopitra-bundle-'));
-    await bundleServices(join(bundleDir, 'dist'));
-    cpSync(join(ROOT, 'packages/store/migrations'), join(bundleDir, 'migrations'), { recursive: true });
+    await buildImageLayout(bundleDir);
   });
   after(async () => {
     console.log(`\nstandalone services (idle RSS after ${IDLE_MS} ms):\n  ${report.join('\n  ')}`);

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,20 @@ export async function seedPairs(db: Db, n: number): Promise<Pair[]> {
     pairs.push({ master, follower });
   }
   return pairs;
+}
+
+/**
+ * The gateway's bundle in the image's layout (dist/ beside migrations/), built afresh in the
+ * checkout's .tmp/ — inside the checkout, so that what the bundle leaves external (PGlite, for the
+ * embedded backend) resolves from its node_modules. A child process: the build script finds the
+ * sources from its own location, which a bundle of this file would not keep.
+ */
+function gatewayBundle(): string {
+  const root = new URL('../../../', import.meta.url).pathname;
+  const dir = join(root, '.tmp', 'bench-image');
+  rmSync(dir, { recursive: true, force: true });
+  const out = execFileSync(process.execPath, [join(root, 'infra/build/bundle-services.mjs'), '--layout', dir, 'gateway'], { encoding: 'utf8' });
+  return (JSON.parse(out.trim().split('\n').at(-1)!) as { gateway: string }).gateway;
 }
 
 /** A baseline server of ./bench (`echo-server.ts`, `durable-floor-server.ts`), once it listens. */
@@ -207,7 +221,8 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
   }
   if (!baseUrl) await seedDb.close(); // PGlite: one process at a time on the data dir
 
-  const gateway = await spawnGateway({ ...dbEnv, KOPITRA_SECRET_KEY: TEST_SECRET_KEY, KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' });
+  // The gateway as its image runs it: the esbuild bundle, plain node, the deployed flags.
+  const gateway = await spawnGateway({ ...dbEnv, KOPITRA_SECRET_KEY: TEST_SECRET_KEY, KOPITRA_EA_RATE_LIMIT_RPS: '100000', KOPITRA_EA_RATE_LIMIT_BURST: '100000' }, 20_000, [], gatewayBundle());
   const echoSecret = 'bench-echo-secret-0123456789abcdefghijklmnopqrstuv';
   const echo = await spawnBaseline('echo-server.ts', echoSecret, config.env);
   // The durable floor needs a PostgreSQL server of its own to write to (not PGlite's one process).

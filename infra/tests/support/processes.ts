@@ -5,14 +5,16 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { freePort, TEST_SECRET_KEY } from '@kopitra/gateway/testing';
+import { GATEWAY_NODE_FLAGS } from '../../../apps/gateway/src/node-flags';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export type ServiceName = 'gateway' | 'admin-api';
 
-export const SERVICES: Record<ServiceName, { source: string; healthPath: string }> = {
-  gateway: { source: 'apps/gateway/src/server.ts', healthPath: '/trade-agent/v1/health' },
-  'admin-api': { source: 'apps/admin-api/src/server.ts', healthPath: '/admin/v1/health' },
+/** Each service's entry and health route, and the node flags its container runs with (its Dockerfile's CMD). */
+export const SERVICES: Record<ServiceName, { source: string; healthPath: string; nodeFlags: readonly string[] }> = {
+  gateway: { source: 'apps/gateway/src/server.ts', healthPath: '/trade-agent/v1/health', nodeFlags: GATEWAY_NODE_FLAGS },
+  'admin-api': { source: 'apps/admin-api/src/server.ts', healthPath: '/admin/v1/health', nodeFlags: [] },
 };
 
 /** The fixtures' secret box key (`testSecretBox` in @kopitra/gateway/testing), base64. */
@@ -58,7 +60,7 @@ export interface StartOptions {
 export async function startService(name: ServiceName, options: StartOptions): Promise<RunningService> {
   const spec = SERVICES[name];
   const port = options.env.PORT ?? String(await freePort());
-  const args = options.bundle ? ['--enable-source-maps', options.bundle] : ['--import', 'tsx', spec.source];
+  const args = [...spec.nodeFlags, ...(options.bundle ? [options.bundle] : ['--import', 'tsx', spec.source])];
   const started = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: ROOT,

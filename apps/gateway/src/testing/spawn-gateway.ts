@@ -12,9 +12,13 @@ export interface SpawnedGateway {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts a real gateway process (tsx, with the flags it is deployed with) and resolves once it listens. */
-export function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = []): Promise<SpawnedGateway> {
-  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', SERVER], {
+/**
+ * Starts a real gateway process with the flags it is deployed with and resolves once it listens:
+ * the TypeScript source through tsx, or `bundle` — the image's esbuild bundle (buildImageLayout in
+ * infra/build/bundle-services.mjs) run by plain node, as the container runs it.
+ */
+export function spawnGateway(env: Record<string, string>, timeoutMs = 20_000, nodeArgs: string[] = [], bundle?: string): Promise<SpawnedGateway> {
+  const child = spawn(process.execPath, [...GATEWAY_NODE_FLAGS, ...nodeArgs, ...(bundle === undefined ? ['--import', 'tsx', SERVER] : [bundle])], {
     env: { ...process.env, PORT: '0', LOG_LEVEL: process.env.KOPITRA_TEST_GATEWAY_LOG ?? 'silent', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
