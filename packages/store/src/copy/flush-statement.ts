@@ -22,12 +22,15 @@ export const FLUSH_PARTS = {
   SELECT id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary
     FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, kind text, status text, account_id text, started_at timestamptz,
          finished_at timestamptz, trigger jsonb, steps jsonb, decisions jsonb, result jsonb, latency jsonb, summary text)`,
-  ord: (p: string) => `
+  // `shared`: payload values every row has (a copy-journal row writes them once): merged into each,
+  // once per row — OFFSET 0 keeps the planner from copying the merge into each of p's eleven uses
+  // (measured: a 1,000-order projection 50 → 68 ms without it, 36-41 with it).
+  ord: (p: string, shared?: string) => `
   INSERT INTO orders (id, run_id, signal_id, subscription_id, follower_account_id, action, master_position_id,
                       master_order_id, leg_id, tag, payload, created_at, expires_at)
   SELECT p->>'orderId', p->>'runId', x->>'s', p->>'subscriptionId', x->>'f', p->>'action', p->>'masterPositionId',
          p->>'masterOrderId', x->>'l', p->>'tag', p, (p->>'createdAt')::timestamptz, (p->>'expiresAt')::timestamptz
-    FROM jsonb_array_elements(${p}::jsonb) WITH ORDINALITY AS e(x, ord), LATERAL (SELECT x->'p' AS p) AS pl
+    FROM jsonb_array_elements(${p}::jsonb) WITH ORDINALITY AS e(x, ord), LATERAL (SELECT ${shared === undefined ? `x->'p' AS p` : `${shared} || (x->'p') AS p OFFSET 0`}) AS pl
   ORDER BY ord -- seq follows the planned order: a follower executes them oldest first
   ON CONFLICT (id) DO NOTHING`,
   leg: (p: string) => `

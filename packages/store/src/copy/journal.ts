@@ -11,18 +11,17 @@ import { FLUSH_PARTS, hasRows, type FlushPart } from './flush-statement';
 export const JOURNAL_PARTS = ['run', 'ord', 'leg', 'leg_change', 'pen', 'pen_change', 'notify'] as const satisfies readonly FlushPart[];
 export type JournalPart = (typeof JOURNAL_PARTS)[number];
 
-const INSERT_SQL = `INSERT INTO copy_journal (id, master_account_ids, ${JOURNAL_PARTS.join(', ')})
-  VALUES ($1, $2::text[], ${JOURNAL_PARTS.map((_, i) => `$${i + 3}`).join(', ')})`;
-
 /**
- * The parts whose rows are written with the values every row shares once: `{"c": shared, "r": rows
- * without them}` (hoistShared). A fan-out's orders and copy legs differ only in their ids — the
- * follower, the subscription, the order id and its tag — and carried every other value a thousand
- * times (the orders' part was 578 KB of a 1.07 MB row for 1,000 followers; hoisted, ≈ 150 KB).
- * The projection puts each row back together (HOISTED_SQL). `nested`: the key of an object in each
- * row (the order's payload) whose shared values are hoisted too.
+ * A fan-out's orders and copy legs differ only in their ids — the follower, the subscription, the
+ * order id and its tag — and carried every other value a thousand times: the orders' part was
+ * 578 KB of a 1.07 MB row for 1,000 followers. In the journal they are written with what every row
+ * shares once, `{"c": shared, "r": rows without it}`: the copy legs' shared columns (hoistShared),
+ * the orders' shared payload values (hoistNested, key `p`: ≈ 150 KB then). The projection merges
+ * each order's payload with the shared one in the order statement itself (FLUSH_PARTS.ord's
+ * `shared`), and the legs back into rows (unhoistSql). A part of an earlier version's row (an
+ * array) is taken as it is.
  */
-const HOISTED: Partial<Record<JournalPart, { nested?: string }>> = { ord: { nested: 'p' }, leg: {} };
+const HOISTED = { ord: 'p', leg: null } as const satisfies Partial<Record<JournalPart, string | null>>;
 
 /** Own enumerable keys with the same primitive value (or absent) in every row, and those values. */
 function sharedValues(rows: Record<string, unknown>[]): Record<string, unknown> {
@@ -44,43 +43,45 @@ function without(row: Record<string, unknown>, shared: Record<string, unknown>):
   return own;
 }
 
-/** `{"c": shared, "r": own}`: what HOISTED_SQL turns back into the rows, in their order. */
-export function hoistShared(rows: Record<string, unknown>[], nested?: string): { c: Record<string, unknown>; r: Record<string, unknown>[] } {
+type Hoisted = { c: Record<string, unknown>; r: Record<string, unknown>[] };
+
+/** Flat rows as `{"c": what every row shares, "r": the rest of each}` (unhoistSql reverses it). */
+export function hoistShared(rows: Record<string, unknown>[]): Hoisted {
   const c = sharedValues(rows);
-  const inner = nested === undefined ? {} : sharedValues(rows.map((row) => row[nested] as Record<string, unknown>));
-  if (nested !== undefined) c[nested] = inner;
-  const r = rows.map((row) => {
-    const own = without(row, c);
-    if (nested !== undefined) own[nested] = without(row[nested] as Record<string, unknown>, inner);
-    return own;
-  });
-  return { c, r };
+  return { c, r: rows.map((row) => without(row, c)) };
 }
 
-/**
- * A hoisted part back as its rows, in their order (`x` its jsonb). A part written before hoisting
- * (an array: a row a gateway of an earlier version left pending) is taken as it is.
- */
-export function unhoistSql(x: string, nested?: string): string {
-  const merged = nested === undefined
-    ? `(${x} -> 'c') || e`
-    : `((${x} -> 'c') - '${nested}') || (e - '${nested}') || jsonb_build_object('${nested}', (${x} -> 'c' -> '${nested}') || (e -> '${nested}'))`;
+/** Rows with an object under `key`: `c` is what that object shares across the rows, `r` the rows with the rest of it. */
+export function hoistNested(rows: Record<string, unknown>[], key: string): Hoisted {
+  const c = sharedValues(rows.map((row) => row[key] as Record<string, unknown>));
+  return { c, r: rows.map((row) => ({ ...row, [key]: without(row[key] as Record<string, unknown>, c) })) };
+}
+
+/** A hoisted part's rows (`x` its jsonb), or `x` itself if it is an array (an earlier version's). */
+const rowsOf = (x: string) => `CASE WHEN jsonb_typeof(${x}) = 'object' THEN ${x} -> 'r' ELSE ${x} END`;
+/** A hoisted part's shared values; none for an earlier version's array. */
+const sharedOf = (x: string) => `CASE WHEN jsonb_typeof(${x}) = 'object' THEN ${x} -> 'c' ELSE '{}'::jsonb END`;
+
+/** hoistShared's `{c, r}` (`x` its jsonb) back as the rows, in their order; an array as it is. */
+export function unhoistSql(x: string): string {
   return `CASE WHEN jsonb_typeof(${x}) = 'object'
-      THEN (SELECT jsonb_agg(${merged} ORDER BY n) FROM jsonb_array_elements(${x} -> 'r') WITH ORDINALITY AS r(e, n))
+      THEN (SELECT jsonb_agg((${x} -> 'c') || e ORDER BY n) FROM jsonb_array_elements(${x} -> 'r') WITH ORDINALITY AS r(e, n))
       ELSE ${x} END`;
 }
 
+const INSERT_SQL = `INSERT INTO copy_journal (id, master_account_ids, ${JOURNAL_PARTS.join(', ')})
+  VALUES ($1, $2::text[], ${JOURNAL_PARTS.map((_, i) => `$${i + 3}`).join(', ')})`;
+
 /** The journal row's statement: each part as the JSON text its projection reads (null when it has no rows). */
 export function journalInsert(id: string, masterAccountIds: string[], parts: Record<JournalPart, unknown[] | Record<string, unknown>>): { text: string; params: unknown[] } {
-  return {
-    text: INSERT_SQL,
-    params: [id, masterAccountIds, ...JOURNAL_PARTS.map((n) => {
-      const rows = parts[n];
-      if (!hasRows(rows)) return null;
-      const hoist = HOISTED[n];
-      return JSON.stringify(hoist && Array.isArray(rows) && rows.length > 1 ? hoistShared(rows as Record<string, unknown>[], hoist.nested) : rows);
-    })],
+  const json = (n: JournalPart): string | null => {
+    const rows = parts[n];
+    if (!hasRows(rows)) return null;
+    if (!Array.isArray(rows) || rows.length < 2 || !(n in HOISTED)) return JSON.stringify(rows);
+    const key = HOISTED[n as keyof typeof HOISTED];
+    return JSON.stringify(key === null ? hoistShared(rows as Record<string, unknown>[]) : hoistNested(rows as Record<string, unknown>[], key));
   };
+  return { text: INSERT_SQL, params: [id, masterAccountIds, ...JOURNAL_PARTS.map(json)] };
 }
 
 /**
@@ -93,10 +94,10 @@ const PROJECT_SQL = `
 WITH j AS (
   DELETE FROM copy_journal WHERE id = $1
   RETURNING ${JOURNAL_PARTS.map((n) => `${n}::jsonb AS j_${n}`).join(', ')}),
-p AS (
-  SELECT ${JOURNAL_PARTS.map((n) => (HOISTED[n] ? `${unhoistSql(`j_${n}`, HOISTED[n].nested)} AS j_${n}` : `j_${n}`)).join(',\n         ')}
-    FROM j),
-${JOURNAL_PARTS.filter((n) => n !== 'notify').map((n) => `${n} AS (${FLUSH_PARTS[n](`(SELECT j_${n} FROM p)`)})`).join(',\n')}
+p AS (SELECT ${JOURNAL_PARTS.map((n) => (n === 'leg' ? `${unhoistSql('j_leg')} AS j_leg` : `j_${n}`)).join(', ')} FROM j),
+${JOURNAL_PARTS.filter((n) => n !== 'notify').map((n) => `${n} AS (${n === 'ord'
+    ? FLUSH_PARTS.ord(`(SELECT ${rowsOf('j_ord')} FROM p)`, `(SELECT ${sharedOf('j_ord')} FROM p)`)
+    : FLUSH_PARTS[n](`(SELECT j_${n} FROM p)`)})`).join(',\n')}
 ${FLUSH_PARTS.notify('(SELECT j_notify FROM p)')}`;
 
 export async function projectJournal(q: Queryable, journalId: string): Promise<void> {
