@@ -2,7 +2,7 @@ import { hash, randomBytes } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  CopyBatch, findIdempotencyRecords, lockMastersWithContexts, ownInputs, sharedInputKeys, type RelevantId, type StoredResponse, type SubscriptionCache, type TxQueryable,
+  CopyBatch, findIdempotencyRecords, lockMastersWithContexts, splitInputs, type RelevantId, type StoredResponse, type SubscriptionCache, type TxQueryable,
 } from '@kopitra/store';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
@@ -178,13 +178,10 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
     planMs = round3(planMs);
     // The inputs all decisions share are kept once, on the trigger (see hoistCommonInputs). The
     // planned orders themselves are the orders' payloads: a decision keeps their ids only.
-    const sharedKeys = sharedInputKeys(decisions.map(inputsOf));
-    const decisionInputs: Record<string, unknown> = {};
-    for (const k of sharedKeys) decisionInputs[k] = inputsOf(decisions[0]!)[k];
-    const shared = new Set(sharedKeys);
+    const { shared: decisionInputs, own } = splitInputs(decisions.map(inputsOf));
     const decisionRows = decisions.map((d, i) => ({
       subscriptionId: d.subscriptionId, followerAccountId: d.followerAccountId, outcome: d.outcome, reason: d.reason, notes: d.notes,
-      volume: d.volume, inputs: ownInputs(inputsOf(d), shared), orderIds: orderIds[i]!,
+      volume: d.volume, inputs: own[i]!, orderIds: orderIds[i]!,
     }));
 
     const received = new Date(receivedAtMs).toISOString();

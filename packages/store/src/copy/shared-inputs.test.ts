@@ -25,6 +25,17 @@ test('a key present in only some decisions stays with them (absent is not the sa
   assert.ok('b' in decisions[0]!.inputs);
 });
 
+test('inputs with the first one\'s keys in another order, or with a key more, are compared by name', () => {
+  const { common, decisions } = hoistCommonInputs([
+    { inputs: { a: 1, b: 'x', c: null, d: 2 } },
+    { inputs: { d: 2, c: null, b: 'x', a: 1 } },
+    { inputs: { a: 1, b: 'x', c: null, d: 3, e: 0 } },
+    { inputs: { a: 1, b: 'x', c: null, d: 2 } },
+  ]);
+  assert.deepEqual(common, { a: 1, b: 'x', c: null });
+  assert.deepEqual(decisions.map((d) => d.inputs), [{ d: 2 }, { d: 2 }, { d: 3, e: 0 }, { d: 2 }]);
+});
+
 test('property: merging the common inputs back gives every decision its inputs exactly', () => {
   const scalar = fc.oneof(fc.integer({ min: -3, max: 3 }), fc.constantFrom('buy', 'sell', null, true, false, 0.1, -0));
   fc.assert(fc.property(fc.array(fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd'), scalar), { minLength: 1, maxLength: 6 }), (inputsList) => {
