@@ -24,6 +24,11 @@ test('orders: the payload values every order shares are written once, the rest s
   assert.ok(JSON.stringify(hoisted).length < JSON.stringify(rows).length * 0.65);
 });
 
+test('a key named like an Object.prototype member is a key like any other', () => {
+  const rows = [{ id: 1, toString: 'a', valueOf: 'v' }, { id: 2, toString: 'b', valueOf: 'v' }];
+  assert.deepEqual(hoistShared(rows), { c: { valueOf: 'v' }, r: [{ id: 1, toString: 'a' }, { id: 2, toString: 'b' }] });
+});
+
 for (const backend of testBackends()) {
   describe(`hoisted copy legs on ${backend.name}`, () => {
     let db: Db;
