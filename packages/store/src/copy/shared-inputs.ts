@@ -21,10 +21,11 @@ export function splitInputs(list: ReadonlyArray<Record<string, unknown>>): { sha
   const keys = Object.keys(first);
   const firstValues = Object.values(first);
   const same = firstValues.map((v) => v === null || typeof v !== 'object');
+  let left = same.filter(Boolean).length;
   // Per inputs object: its values when its keys are the first's, in the same order.
   const aligned: Array<unknown[] | null> = new Array(list.length);
   aligned[0] = firstValues;
-  for (let i = 1; i < list.length; i++) {
+  for (let i = 1; i < list.length && left > 0; i++) {
     const inputs = list[i]!;
     const own = Object.keys(inputs);
     let inOrder = own.length === keys.length;
@@ -33,12 +34,11 @@ export function splitInputs(list: ReadonlyArray<Record<string, unknown>>): { sha
     aligned[i] = values;
     for (let j = 0; j < keys.length; j++) {
       if (!same[j]) continue;
-      if (values !== null) {
-        if (!Object.is(values[j], firstValues[j])) same[j] = false;
-        continue;
+      const v = values !== null ? values[j] : inputs[keys[j]!];
+      if (!Object.is(v, firstValues[j]) || (values === null && v === undefined && !Object.prototype.hasOwnProperty.call(inputs, keys[j]!))) {
+        same[j] = false;
+        left--;
       }
-      const v = inputs[keys[j]!];
-      if (!Object.is(v, firstValues[j]) || (v === undefined && !Object.prototype.hasOwnProperty.call(inputs, keys[j]!))) same[j] = false;
     }
   }
   const shared: Record<string, unknown> = {};
@@ -48,6 +48,7 @@ export function splitInputs(list: ReadonlyArray<Record<string, unknown>>): { sha
     shared[keys[j]!] = firstValues[j];
     sharedNames.add(keys[j]!);
   }
+  // Nothing shared (the scan stopped early, so not every object was looked at): every inputs as it is.
   if (sharedNames.size === 0) return { shared, own: [...list] };
   const own = list.map((inputs, i) => {
     const out: Record<string, unknown> = {};
