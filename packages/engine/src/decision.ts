@@ -32,7 +32,9 @@ export function copied(
   notes: readonly NoteCode[] = [],
   reason: ReasonCode | null = null,
 ): Decision {
-  const volumes = orders.flatMap((o) => (o.volume === null ? [] : [o.volume]));
+  // A loop, not flatMap: this runs once per follower of a fan-out (an array per order otherwise).
+  const volumes: number[] = [];
+  for (const o of orders) if (o.volume !== null) volumes.push(o.volume);
   return {
     subscriptionId: ctx.subscription.id,
     followerAccountId: ctx.subscription.followerAccountId,
@@ -45,24 +47,26 @@ export function copied(
   };
 }
 
-/** A PlannedOrder with every field not given set to null. */
-export function order(fields: Partial<PlannedOrder> & Pick<PlannedOrder, 'action' | 'symbol'>): PlannedOrder {
-  const { action, symbol, ...rest } = fields;
+/**
+ * A PlannedOrder with every field not given set to null (a field given as undefined stays
+ * undefined). Written out field by field: an object rest and spread per planned order cost a
+ * fan-out of 1,000 followers ≈ 0.5 ms (docs/performance.md, session 14).
+ */
+export function order(f: Partial<PlannedOrder> & Pick<PlannedOrder, 'action' | 'symbol'>): PlannedOrder {
   return {
-    action,
-    symbol,
-    side: null,
-    kind: null,
-    volume: null,
-    price: null,
-    maxDeviation: null,
-    sl: null,
-    tp: null,
-    expiresAt: null,
-    masterPositionId: null,
-    masterOrderId: null,
-    followerPositionId: null,
-    updates: null,
-    ...rest,
+    action: f.action,
+    symbol: f.symbol,
+    side: 'side' in f ? f.side! : null,
+    kind: 'kind' in f ? f.kind! : null,
+    volume: 'volume' in f ? f.volume! : null,
+    price: 'price' in f ? f.price! : null,
+    maxDeviation: 'maxDeviation' in f ? f.maxDeviation! : null,
+    sl: 'sl' in f ? f.sl! : null,
+    tp: 'tp' in f ? f.tp! : null,
+    expiresAt: 'expiresAt' in f ? f.expiresAt! : null,
+    masterPositionId: 'masterPositionId' in f ? f.masterPositionId! : null,
+    masterOrderId: 'masterOrderId' in f ? f.masterOrderId! : null,
+    followerPositionId: 'followerPositionId' in f ? f.followerPositionId! : null,
+    updates: 'updates' in f ? f.updates! : null,
   };
 }

@@ -46,6 +46,26 @@ describe('roundVolume', () => {
       assert.ok(/^\d+(\.\d{1,2})?$/u.test(String(v)), String(v));
     }
   });
+  it('gives the volume that printing the steps to the step\'s places and parsing it back gives, at every size', () => {
+    const printed = (steps: number, step: number) => {
+      const g = stepGrid(step);
+      return Number(((steps * g.units) / 10 ** g.decimals).toFixed(g.decimals));
+    };
+    const steps = [0, -0, 1, -1, 7, 29, 30, 999, 1_000_001, 123_456_789, 2 ** 40 + 3, 2 ** 49 - 1, 2 ** 50 - 7, 2 ** 50 + 1, 2 ** 52 + 3];
+    for (const step of [1, 0.5, 0.1, 0.05, 0.01, 0.001, 0.025, 2.5, 1e-5, 1e-8, 1e-10, 37.5]) {
+      const g = stepGrid(step);
+      for (const n of [...steps, ...steps.map((x) => -x)]) {
+        if (!Number.isSafeInteger(n * g.units)) continue;
+        assert.ok(Object.is(stepsToVolume(n, g), printed(n, step)), `${n} steps of ${step}: ${stepsToVolume(n, g)} against ${printed(n, step)}`);
+      }
+      // Random step counts over the whole range the fast division covers.
+      for (let i = 0; i < 2000; i++) {
+        const n = Math.floor(Math.random() * 2 ** (1 + Math.floor(Math.random() * 50))) * (i % 2 === 0 ? 1 : -1);
+        if (!Number.isSafeInteger(n * g.units)) continue;
+        assert.ok(Object.is(stepsToVolume(n, g), printed(n, step)), `${n} steps of ${step}`);
+      }
+    }
+  });
   it('volumeToSteps floors with a tolerance and ceils symmetrically', () => {
     const g = stepGrid(0.01);
     assert.equal(volumeToSteps(0.07, g), 7);

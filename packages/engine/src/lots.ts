@@ -48,10 +48,22 @@ export function volumeToSteps(volume: number, grid: StepGrid, mode: RoundMode = 
   }
 }
 
-/** The clean decimal volume of `steps` steps (e.g. 7 × 0.01 → 0.07, never 0.07000000000000001). */
+/** Below this many units of 10^-decimals, one division is the clean decimal (see stepsToVolume). */
+const EXACT_UNITS = 2 ** 50;
+
+/**
+ * The clean decimal volume of `steps` steps (e.g. 7 × 0.01 → 0.07, never 0.07000000000000001).
+ * Integer units over a power of ten: the division rounds to the double nearest the decimal, which
+ * is what printing it to `decimals` places and parsing it back gives — while the units stay below
+ * 2^50 the double is within a quarter of a place of the decimal, so that print cannot round to
+ * another one. Beyond that (never a real volume), print and parse.
+ */
 export function stepsToVolume(steps: number, grid: StepGrid): number {
   if (!Number.isSafeInteger(steps)) throw new RangeError(`steps must be a safe integer, got ${steps}`);
-  return Number(((steps * grid.units) / 10 ** grid.decimals).toFixed(grid.decimals));
+  const units = steps * grid.units;
+  // + 0: no negative zero (printing gives "0.00")
+  if (Math.abs(units) < EXACT_UNITS) return units / 10 ** grid.decimals + 0;
+  return Number((units / 10 ** grid.decimals).toFixed(grid.decimals));
 }
 
 /** Round a volume to the step (down by default), exactly. */
