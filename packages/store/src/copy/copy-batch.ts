@@ -4,8 +4,9 @@ import type { Queryable, TxQueryable } from '../db';
 import type { AuditRunRecord } from './audit-runs';
 import type { StoredResponse } from './idempotency';
 import { EVENTS_CHANNEL, ORDERS_CHANNEL, eventPayloads, wakePayloads, type KopitraEvent } from './events';
-import { flushStatement, NO_ROWS, type FlushPart } from './flush-statement';
+import { flushStatement, NO_ROWS, type FlushPart, type PartRows } from './flush-statement';
 import { journalInsert } from './journal';
+import { KeyedRows } from './keyed-rows';
 
 /** A copy leg as stored: its id is the id of the order that opened it. */
 export interface StoredLeg extends CopyLeg {
@@ -257,7 +258,7 @@ export class CopyBatch {
     this.pendingChanges.clear();
   }
 
-  private followerParts(): Pick<Record<FlushPart, unknown[] | Record<string, unknown>>, 'ord' | 'leg' | 'leg_change' | 'pen' | 'pen_change'> {
+  private followerParts(): Pick<Record<FlushPart, PartRows>, 'ord' | 'leg' | 'leg_change' | 'pen' | 'pen_change'> {
     const legs = [...this.newLegs.values()].map(({ leg, subscriptionId }) => ({
       open_order_id: leg.legId, subscription_id: subscriptionId, master_position_id: leg.masterPositionId,
       follower_symbol: leg.followerSymbol, side: leg.side, volume: leg.volume,
@@ -270,14 +271,14 @@ export class CopyBatch {
     return {
       ord: this.orders, leg: legs,
       // Rows updated with values of their own: objects keyed by the row's key (see the statement).
-      leg_change: Object.fromEntries(this.legDeltas),
+      leg_change: new KeyedRows(this.legDeltas),
       pen: pending,
-      pen_change: Object.fromEntries([...this.pendingChanges.values()].map((c) => [`${c.subscriptionId}|${c.masterOrderId}`, { sub: c.subscriptionId, mo: c.masterOrderId, price: c.price, active: c.active }])),
+      pen_change: new KeyedRows([...this.pendingChanges.values()].map((c) => [`${c.subscriptionId}|${c.masterOrderId}`, { sub: c.subscriptionId, mo: c.masterOrderId, price: c.price, active: c.active }] as const)),
     };
   }
 
   /** Each part of the statement with its rows; a part with none is left out of the statement. */
-  private flushParts(): Record<FlushPart, unknown[] | Record<string, unknown>> {
+  private flushParts(): Record<FlushPart, PartRows> {
     return {
       ...this.followerParts(),
       run: this.runs,
@@ -287,7 +288,7 @@ export class CopyBatch {
     };
   }
 
-  private seqPart(): Record<string, unknown> {
-    return Object.fromEntries(this.sequences);
+  private seqPart(): KeyedRows {
+    return new KeyedRows(this.sequences);
   }
 }

@@ -3,6 +3,7 @@ import { eventPayloads, type KopitraEvent } from './events';
 import { isTerminal, type ExecutionReport, type ExecutionStatus } from './executions';
 import { findIdempotencyRecords, type StoredResponse } from './idempotency';
 import { projectPendingJournal } from './journal';
+import { jsonObjectText } from './keyed-rows';
 
 type OrderStatus = 'pending' | 'delivered' | ExecutionStatus;
 
@@ -165,9 +166,9 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
     q.sendWithCommit(WRITE_SQL, [
       JSON.stringify(executions),
       // Keyed by the row's id: the statement updates without joining (see copy-batch.ts).
-      JSON.stringify(Object.fromEntries([...orderUpdates.values()].map((u) => [u.id, u]))),
+      jsonObjectText([...orderUpdates.values()].map((u) => [u.id, u] as const)),
       receivedAt,
-      JSON.stringify(Object.fromEntries(legOps)),
+      jsonObjectText(legOps),
       [...pendingOff],
       JSON.stringify(idempotency),
       JSON.stringify(eventPayloads(events)),

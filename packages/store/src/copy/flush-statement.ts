@@ -16,6 +16,8 @@
 // pending copies, and each empty part still cost PostgreSQL a scan of its parameter and a
 // modifying node (measured with the bench's single-signal transactions: see docs/performance.md,
 // session 6). Each combination is its own text, so its own prepared statement.
+import { KeyedRows, partText } from './keyed-rows';
+
 export const FLUSH_PARTS = {
   run: (p: string) => `
   INSERT INTO audit_runs (id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary)
@@ -79,20 +81,24 @@ export const PART_NAMES = Object.keys(FLUSH_PARTS) as FlushPart[];
 export const NO_ROWS = Object.fromEntries(PART_NAMES.map((n) => [n, []])) as unknown as Record<FlushPart, unknown[]>;
 const flushTexts = new Map<number, string>();
 
-export function hasRows(rows: unknown[] | Record<string, unknown>): boolean {
+/** A part's rows: an array, rows keyed by id, or an object (its keys the rows'). */
+export type PartRows = unknown[] | KeyedRows | Record<string, unknown>;
+
+export function hasRows(rows: PartRows): boolean {
   if (Array.isArray(rows)) return rows.length > 0;
+  if (rows instanceof KeyedRows) return rows.size > 0;
   for (const _ in rows) return true;
   return false;
 }
 
 /** The statement for the parts that have rows, and its parameters (one JSON text per part). */
-export function flushStatement(parts: Record<FlushPart, unknown[] | Record<string, unknown>>): { text: string; params: string[] } {
+export function flushStatement(parts: Record<FlushPart, PartRows>): { text: string; params: string[] } {
   let mask = 0;
   const params: string[] = [];
   PART_NAMES.forEach((name, i) => {
     if (!hasRows(parts[name])) return;
     mask |= 1 << i;
-    params.push(JSON.stringify(parts[name]));
+    params.push(partText(parts[name]));
   });
   let text = flushTexts.get(mask);
   if (text === undefined) {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db';
+import { jsonObjectText } from './keyed-rows';
 
 /**
  * Written into the statements as a literal, never passed as a parameter: it is the predicate of the
@@ -74,7 +75,7 @@ export async function markDelivered(q: Queryable, stamps: Array<{ orderId: strin
       WHERE o.id = ANY(ARRAY(SELECT id FROM orders WHERE id = ANY(ARRAY(SELECT jsonb_object_keys($1::jsonb)))
                                 AND status IN ('pending', 'delivered')
                               ORDER BY id FOR UPDATE SKIP LOCKED))`,
-    [JSON.stringify(Object.fromEntries(stamps.map((s) => [s.orderId, s.at])))],
+    [jsonObjectText(stamps.map((s) => [s.orderId, s.at] as const))],
   );
 }
 

@@ -1,5 +1,6 @@
 import type { Db, Queryable } from '../db';
-import { FLUSH_PARTS, hasRows, type FlushPart } from './flush-statement';
+import { FLUSH_PARTS, hasRows, type FlushPart, type PartRows } from './flush-statement';
+import { partText } from './keyed-rows';
 
 /**
  * The parts of a copy batch a journal row holds: everything the followers' side of a fan-out
@@ -73,11 +74,11 @@ const INSERT_SQL = `INSERT INTO copy_journal (id, master_account_ids, ${JOURNAL_
   VALUES ($1, $2::text[], ${JOURNAL_PARTS.map((_, i) => `$${i + 3}`).join(', ')})`;
 
 /** The journal row's statement: each part as the JSON text its projection reads (null when it has no rows). */
-export function journalInsert(id: string, masterAccountIds: string[], parts: Record<JournalPart, unknown[] | Record<string, unknown>>): { text: string; params: unknown[] } {
+export function journalInsert(id: string, masterAccountIds: string[], parts: Record<JournalPart, PartRows>): { text: string; params: unknown[] } {
   const json = (n: JournalPart): string | null => {
     const rows = parts[n];
     if (!hasRows(rows)) return null;
-    if (!Array.isArray(rows) || rows.length < 2 || !(n in HOISTED)) return JSON.stringify(rows);
+    if (!Array.isArray(rows) || rows.length < 2 || !(n in HOISTED)) return partText(rows);
     const key = HOISTED[n as keyof typeof HOISTED];
     return JSON.stringify(key === null ? hoistShared(rows as Record<string, unknown>[]) : hoistNested(rows as Record<string, unknown>[], key));
   };

@@ -3,6 +3,7 @@ import type { Queryable } from '../db';
 import type { StoredFollowerContext, StoredLeg, StoredPending } from './copy-batch';
 import { toAccountState, toSubscription, type AccountStateRow, type SubscriptionRow } from './rows';
 import { projectJournal } from './journal';
+import { jsonObjectText } from './keyed-rows';
 import type { CachedMaster, FollowerBase, SubscriptionCache } from './subscription-cache';
 
 export interface MasterLock {
@@ -133,7 +134,7 @@ async function readBases(q: Queryable, masterAccountIds: string[], onlySubscript
   }
   const held = cache.snapshot(masterAccountIds);
   const { rows } = await q.query<Omit<SubscriptionContextRow, 'master_account_id' | 'id'> & { master: string; fingerprint: string; id: string | null }>(
-    SUBSCRIPTIONS_CHANGED_SQL, [masterAccountIds, JSON.stringify(Object.fromEntries([...held].map(([m, e]) => [m, e.fingerprint])))],
+    SUBSCRIPTIONS_CHANGED_SQL, [masterAccountIds, jsonObjectText([...held].map(([m, e]) => [m, e.fingerprint] as const))],
   );
   const fresh = new Map<string, CachedMaster>();
   for (const r of rows) {
