@@ -22,7 +22,7 @@ const TASKS = {
     async run(tsImport) {
       const { ensurePgliteTemplate } = await tsImport('../packages/store/src/pglite-template-build.ts', import.meta.url);
       const { path, built } = await ensurePgliteTemplate();
-      return `${built ? 'built' : 'already built, skipped'} ${relative(root, path)}`;
+      return `${built ? 'built' : 'already built, skipped'} ${relative(root, path)} and its data dir`;
     },
   },
   'ops console': {

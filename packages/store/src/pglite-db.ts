@@ -2,14 +2,15 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Db, QueryResult } from './db';
-import { readPgliteTemplate } from './pglite-template';
+import { copyPgliteTemplateDir, currentTemplatePath, readPgliteTemplate } from './pglite-template';
 
 export interface PgliteDbOptions {
   /** Directory of the embedded database, or undefined for an in-memory one (tests). */
   dataDir?: string;
   /**
-   * The template file a new database starts from (see pglite-template.ts); null: never use one.
-   * Default: the template for the current migrations and PGlite version, when it has been built.
+   * The template a new database starts from (see pglite-template.ts), named by its tarball (its
+   * data dir beside it is used first on disk); null: never use one. Default: the template for the
+   * current migrations and PGlite version, when it has been built.
    */
   templateFile?: string | null;
 }
@@ -30,21 +31,29 @@ export async function openPglite(options: PgliteDbOptions): Promise<{ pglite: PG
   // database is never replaced, and a failed load below can be undone by emptying the dir.
   const fresh = !options.dataDir || isEmptyDir(options.dataDir);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  // The template is read (off the main thread) while PGlite's module loads, not after.
-  const [{ PGlite, types }, template] = await Promise.all([
+  const template = fresh && options.templateFile !== null ? options.templateFile ?? currentTemplatePath() : undefined;
+  // While PGlite's module loads (off the main thread): on disk the template's data dir is copied,
+  // in memory its tarball read.
+  const [{ PGlite, types }, copied, read] = await Promise.all([
     import('@electric-sql/pglite'),
-    fresh && options.templateFile !== null ? readPgliteTemplate(options.templateFile) : undefined,
+    template && options.dataDir ? copyPgliteTemplateDir(template, options.dataDir) : false,
+    template && !options.dataDir ? readPgliteTemplate(template) : undefined,
   ]);
   const parsers = { [types.INT8]: (v: string) => Number(v), [types.NUMERIC]: (v: string) => Number(v) };
-
-  let pglite: PGlite | undefined;
-  if (template) {
+  // Each way that fails costs the time it took and is undone (the dir emptied); the next is tried:
+  // the copied data dir, then the tarball, then a database made from scratch.
+  const attempt = async (how: () => Promise<PGlite>): Promise<PGlite | undefined> => {
     try {
-      pglite = await PGlite.create(dataDir, { parsers, loadDataDir: template });
+      return await how();
     } catch {
-      // A damaged or incompatible template costs the time it saved, nothing more.
       if (options.dataDir) emptyDir(options.dataDir);
+      return undefined;
     }
+  };
+  let pglite = copied ? await attempt(() => PGlite.create(dataDir, { parsers })) : undefined;
+  if (!pglite && template) {
+    const tarball = read ?? await readPgliteTemplate(template);
+    if (tarball) pglite = await attempt(() => PGlite.create(dataDir, { parsers, loadDataDir: tarball }));
   }
   pglite ??= await PGlite.create(dataDir, { parsers });
   return { pglite, db: asDb(pglite) };

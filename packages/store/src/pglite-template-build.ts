@@ -2,15 +2,30 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { basename, dirname, join } from 'node:path';
 import { migrate } from './migrate';
 import { openPglite } from './pglite-db';
-import { templatePath } from './pglite-template';
+import { readPgliteTemplate, templateDirOf, templatePath } from './pglite-template';
 
 /**
  * Builds the template for the current migrations (see pglite-template.ts): a fresh in-memory
- * PGlite, migrated, dumped as a tarball. The file appears whole or not at all (written beside
- * it, then renamed), so a process opening a database meanwhile never reads half of it. Older
- * templates in the same directory are removed: nothing can use them any more.
+ * PGlite, migrated, dumped as a tarball; then the data dir that tarball gives a new database on
+ * disk, opened once and closed cleanly. Each appears whole or not at all (written beside it, then
+ * renamed), so a process opening a database meanwhile never reads half of one. Older templates in
+ * the same directory are removed: nothing can use them any more.
  */
 export async function buildPgliteTemplate(path = templatePath()): Promise<string> {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  if (!existsSync(path)) await buildTarball(path);
+  if (!existsSync(templateDirOf(path))) await buildDataDir(path);
+  // Older fingerprints (their tarball, gzip tarball of earlier versions, or data dir); not the
+  // `.…partial` entries of a build running meanwhile.
+  const ours = new Set([basename(path), basename(templateDirOf(path))]);
+  for (const name of readdirSync(dir)) {
+    if (/^[0-9a-f]{16}(\.tar(\.gz)?)?$/.test(name) && !ours.has(name)) rmSync(join(dir, name), { recursive: true, force: true });
+  }
+  return path;
+}
+
+async function buildTarball(path: string): Promise<void> {
   const { pglite, db } = await openPglite({ templateFile: null });
   let tarball: Blob;
   try {
@@ -19,25 +34,34 @@ export async function buildPgliteTemplate(path = templatePath()): Promise<string
   } finally {
     await db.close();
   }
-
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const partial = join(dir, `.${basename(path)}.${process.pid}.partial`);
+  const partial = join(dirname(path), `.${basename(path)}.${process.pid}.partial`);
   try {
     writeFileSync(partial, Buffer.from(await tarball.arrayBuffer()));
     renameSync(partial, path);
   } finally {
     rmSync(partial, { force: true });
   }
-  // Also the gzip tarballs (.tar.gz) of earlier versions.
-  for (const name of readdirSync(dir)) {
-    if (/\.tar(\.gz)?$/.test(name) && name !== basename(path)) rmSync(join(dir, name), { force: true });
-  }
-  return path;
 }
 
-/** Builds the template unless the one for the current migrations is already there. */
+/** The data dir a new database on disk gets from the tarball, closed cleanly (a shutdown checkpoint). */
+async function buildDataDir(path: string): Promise<void> {
+  const target = templateDirOf(path);
+  const partial = join(dirname(path), `.${basename(target)}.${process.pid}.partial`);
+  rmSync(partial, { recursive: true, force: true });
+  try {
+    const loadDataDir = await readPgliteTemplate(path);
+    if (!loadDataDir) throw new Error(`cannot read ${path}`);
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pglite = await PGlite.create(partial, { loadDataDir });
+    await pglite.close();
+    renameSync(partial, target);
+  } finally {
+    rmSync(partial, { recursive: true, force: true });
+  }
+}
+
+/** Builds the template unless the one for the current migrations is already there (both forms). */
 export async function ensurePgliteTemplate(path = templatePath()): Promise<{ path: string; built: boolean }> {
-  if (existsSync(path)) return { path, built: false };
+  if (existsSync(path) && existsSync(templateDirOf(path))) return { path, built: false };
   return { path: await buildPgliteTemplate(path), built: true };
 }
