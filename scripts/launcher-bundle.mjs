@@ -1,16 +1,20 @@
-// The launcher (`apps/kopitra/src/cli.ts`) bundled with esbuild into one ESM file for `npm start`:
-// loading ~160 TypeScript modules through tsx cost ≈ 0.6 s of every start (≈ 1 s with tsx's
-// cache cold, as on a fresh machine) against ≈ 0.1 s for the one bundle.
+// The launcher (`apps/kopitra/src/cli.ts`) bundled with esbuild into one ESM file for `npm start`,
+// with its dependencies: loading ~160 TypeScript modules through tsx cost ≈ 0.6 s of every start
+// (≈ 1 s with tsx's cache cold, as on a fresh machine) against ≈ 0.1 s for the one bundle; and
+// loading the dependencies module by module from node_modules (fastify, pino, ajv, the Azure SDK,
+// pg: ≈ 900 files, each resolved, read and compiled apart) cost another ≈ 0.5–0.7 s on a 2-vCPU
+// machine, part of it only when the first route or storage client was made.
 //
-// The bundle is a local cache of this checkout, not a build artefact: the workspace's own
-// sources are inside it; its dependencies stay in node_modules, imported by name and resolved
-// from the bundle's folder upwards (so the bundle lives inside the checkout); and every
-// `import.meta.url` keeps the URL of the source file it was written in, so that paths computed
-// from it (the migrations, the PGlite template, the console's files) point where they point
-// under tsx.
-// Beside it, `<bundle>.inputs.json` lists the sources it was built from: the bundle is stale when
+// The bundle is a local cache of this checkout, not a build artefact: the workspace's sources and
+// their dependencies are inside it, but for the few left in node_modules (LEFT_OUT below), which
+// are resolved from the bundle's folder upwards (so the bundle lives inside the checkout); and
+// every `import.meta.url` of a workspace source keeps the URL of the file it was written in, so
+// that paths computed from it (the migrations, the PGlite template, the console's files) point
+// where they point under tsx.
+// Beside it, `<bundle>.inputs.json` lists the workspace sources it was built from and
+// node_modules/.package-lock.json (which npm rewrites at every install): the bundle is stale when
 // one of them (or this file) is newer than it, or gone.
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,6 +23,16 @@ export const LAUNCHER_ENTRY = join(root, 'apps/kopitra/src/cli.ts');
 export const LAUNCHER_BUNDLE = join(root, 'apps/kopitra/dist/launcher.mjs');
 
 const inputsFile = (bundle) => `${bundle}.inputs.json`;
+
+/**
+ * Dependencies left in node_modules: PGlite finds its WASM and data files beside its own module;
+ * vite (the console's build, when its files are stale) and tsx are large and loaded only when
+ * needed; pg-native is pg's optional native driver, never installed.
+ */
+const LEFT_OUT = ['@electric-sql/pglite', 'vite', 'tsx', 'pg-native'];
+const leftOut = (path) => LEFT_OUT.some((name) => path === name || path.startsWith(`${name}/`));
+/** What npm rewrites whenever it changes node_modules. */
+const INSTALLED = 'node_modules/.package-lock.json';
 
 /** Why the bundle must be (re)built, or null when it is up to date with its sources. */
 export function launcherBundleStale(bundle = LAUNCHER_BUNDLE) {
@@ -56,8 +70,7 @@ export async function buildLauncherBundle(bundle = LAUNCHER_BUNDLE, entry = LAUN
         const contents = source.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href));
         return { contents, loader: args.path.endsWith('x') ? 'tsx' : 'ts' };
       });
-      // Bare specifiers other than the workspace's packages stay imports of node_modules.
-      b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@kopitra/') ? undefined : { path: args.path, external: true }));
+      b.onResolve({ filter: /^[^./]/ }, (args) => (leftOut(args.path) ? { path: args.path, external: true } : undefined));
     },
   };
   const result = await build({
@@ -70,12 +83,18 @@ export async function buildLauncherBundle(bundle = LAUNCHER_BUNDLE, entry = LAUN
     target: 'node20',
     format: 'esm',
     sourcemap: 'linked',
+    // Stack traces need the mappings, not the sources' text (which would triple the map).
+    sourcesContent: false,
     metafile: true,
     logLevel: 'error',
     plugins: [ownUrl],
+    // CommonJS dependencies bundled into ESM still call require() for node built-ins.
+    banner: { js: "import { createRequire as __kopitraCreateRequire } from 'node:module'; const require = __kopitraCreateRequire(import.meta.url);" },
   });
   mkdirSync(dirname(bundle), { recursive: true });
-  const inputs = Object.keys(result.metafile.inputs);
+  // The workspace's sources one by one; the dependencies by what npm installed.
+  const inputs = Object.keys(result.metafile.inputs).filter((f) => !f.split(/[\\/]/).includes('node_modules'));
+  if (existsSync(join(root, INSTALLED))) inputs.push(INSTALLED);
   const files = [...result.outputFiles.map((f) => ({ path: f.path, contents: f.contents })), { path: inputsFile(bundle), contents: `${JSON.stringify(inputs, null, 1)}\n` }];
   // The bundle last: its time stamp is what the sources are compared with.
   files.sort((a, b) => Number(a.path === bundle) - Number(b.path === bundle));

@@ -73,6 +73,8 @@ describe('PGlite template', () => {
         assert.ok(existsSync(join(dataDir, 'copied-from-the-template-dir')), 'a copy of the data dir');
         assert.deepEqual(readdirSync(tmp).filter((n) => n.endsWith('.partial')), [], 'no partial copy left');
         assert.deepEqual(await migrate(db), [], 'nothing left to apply');
+        const { rows: databases } = await db.query<{ datname: string }>('SELECT datname FROM pg_database');
+        assert.deepEqual(databases, [{ datname: 'postgres' }], 'without the template databases');
         await db.query(`INSERT INTO accounts (id, name, role, platform, broker_name, broker_server, login)
           VALUES ('acc_t', 'T', 'master', 'mt5', 'B', 'B-Live', '1')`);
       } finally {
