@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'ea/mql5/tests/build/**', '**/*.mjs'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'ea/mql5/tests/build/**', '**/*.mjs', 'packages/storage/.azurite-bundle/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -26,10 +26,10 @@ const inputsFile = (bundle) => `${bundle}.inputs.json`;
 
 /**
  * Dependencies left in node_modules: PGlite finds its WASM and data files beside its own module;
- * vite (the console's build, when its files are stale) and tsx are large and loaded only when
+ * vite (the console's build, when its files are stale), tsx and esbuild are large and loaded only when
  * needed; pg-native is pg's optional native driver, never installed.
  */
-const LEFT_OUT = ['@electric-sql/pglite', 'vite', 'tsx', 'pg-native'];
+const LEFT_OUT = ['@electric-sql/pglite', 'vite', 'tsx', 'esbuild', 'pg-native'];
 const leftOut = (path) => LEFT_OUT.some((name) => path === name || path.startsWith(`${name}/`));
 /** What npm rewrites whenever it changes node_modules. */
 const INSTALLED = 'node_modules/.package-lock.json';

@@ -4,7 +4,8 @@
 //   - the pre-migrated PGlite template (packages/store/src/pglite-template.ts), which every new
 //     embedded database and every in-memory test database starts from (no initdb, no migrations);
 //   - the ops console's static files (apps/opsconsole/dist), which `npm start` serves;
-//   - the launcher's bundle (scripts/launcher-bundle.mjs), which `npm start` runs.
+//   - the launcher's bundle (scripts/launcher-bundle.mjs), which `npm start` runs;
+//   - Azurite's bundle (packages/storage/src/azurite-bundle.ts), which `npm start` starts.
 // All only save time (start-up makes them itself when they are missing), so this must never fail
 // an install: each runs in a child process (a crash there, even an out-of-memory kill, is only a
 // warning) and we always exit 0.
@@ -32,6 +33,15 @@ const TASKS = {
       if (!needsBuild(DEFAULT_DIST_DIR)) return `already built, skipped ${relative(root, DEFAULT_DIST_DIR)}`;
       await buildConsole(DEFAULT_DIST_DIR);
       return `built ${relative(root, DEFAULT_DIST_DIR)}`;
+    },
+  },
+  'azurite bundle': {
+    otherwise: 'Azurite will start from node_modules, a little slower',
+    async run(tsImport) {
+      const { AZURITE_BUNDLE, azuriteBundleStale, buildAzuriteBundle } = await tsImport('../packages/storage/src/azurite-bundle.ts', import.meta.url);
+      if (azuriteBundleStale() === null) return `already built, skipped ${relative(root, AZURITE_BUNDLE)}`;
+      const { bytes } = await buildAzuriteBundle();
+      return `built ${relative(root, AZURITE_BUNDLE)} (${(bytes / 1024).toFixed(0)} KiB)`;
     },
   },
   'launcher bundle': {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { azuriteEntry } from './azurite-bundle';
 import { azuriteConnectionString } from './connection-string';
 
 export interface RunningAzurite {
@@ -14,21 +14,16 @@ export interface RunningAzurite {
 
 const START_TIMEOUT_MS = 30_000;
 
-/** Azurite's entry point inside node_modules (never a global install, never npx). */
-function azuriteEntry(): string {
-  const require = createRequire(import.meta.url);
-  return require.resolve('azurite/dist/src/azurite.js');
-}
-
 /**
  * Starts Azurite (Blob, Queue; Table on a throw-away port) from node_modules on loopback ports,
  * persisting under `location`. Port 0 (the default) lets the OS pick free ports; the real ones
- * are read from Azurite's start-up lines. Resolves once both services listen.
+ * are read from Azurite's start-up lines. Resolves once both services listen. `entry`: the file
+ * to run, by default the bundle when it is up to date, else Azurite's own (see azurite-bundle.ts).
  */
-export async function startAzurite(options: { location: string; blobPort?: number; queuePort?: number }): Promise<RunningAzurite> {
+export async function startAzurite(options: { location: string; blobPort?: number; queuePort?: number; entry?: string }): Promise<RunningAzurite> {
   mkdirSync(options.location, { recursive: true });
   const args = [
-    azuriteEntry(),
+    options.entry ?? azuriteEntry(),
     '--skipApiVersionCheck', '--disableTelemetry', '--silent',
     '--location', options.location,
     '--blobHost', '127.0.0.1', '--blobPort', String(options.blobPort ?? 0),

@@ -1,14 +1,34 @@
-// Against a real Azurite started from node_modules: blobs round-trip, queue messages are
-// delivered at least once (an undeleted message reappears after its visibility timeout with a
-// higher dequeue count) and a deleted one never comes back.
+// Against a real Azurite, started both ways (from node_modules and from its bundle, see
+// azurite-bundle.ts): blobs round-trip, queue messages are delivered at least once (an undeleted
+// message reappears after its visibility timeout with a higher dequeue count) and a deleted one
+// never comes back.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { AZURITE_BUNDLE, azuriteBundleStale, buildAzuriteBundle, stockAzuriteEntry } from './azurite-bundle';
 import { createBlobStore, createTaskQueue, parseConnectionString, startAzurite, type BlobStore, type RunningAzurite, type TaskQueue } from './index';
 
-describe('storage adapters on Azurite', () => {
+// Built beside the real one (inside the checkout, as the real one is), removed after.
+const bundleDir = join(dirname(AZURITE_BUNDLE), `test-${process.pid}`);
+const testBundle = join(bundleDir, 'azurite.cjs');
+after(() => rmSync(bundleDir, { recursive: true, force: true }));
+
+test('the Azurite bundle is stale until built, then until npm installs again', async () => {
+  assert.equal(azuriteBundleStale(testBundle), 'not built');
+  mkdirSync(bundleDir, { recursive: true });
+  const { bytes } = await buildAzuriteBundle(testBundle);
+  assert.ok(bytes > 1_000_000, `${bytes} bytes`);
+  assert.equal(azuriteBundleStale(testBundle), null);
+  const past = new Date(statSync(testBundle).mtimeMs - 3_600_000 * 24 * 365 * 20);
+  utimesSync(testBundle, past, past);
+  assert.match(azuriteBundleStale(testBundle) ?? '', /older azurite-bundle\.ts|npm installed after it/);
+  await buildAzuriteBundle(testBundle);
+  assert.equal(azuriteBundleStale(testBundle), null);
+});
+
+for (const [how, entry] of [['node_modules', () => stockAzuriteEntry()], ['its bundle', () => testBundle]] as const) describe(`storage adapters on Azurite started from ${how}`, () => {
   let dir: string;
   let azurite: RunningAzurite;
   let blobs: BlobStore;
@@ -16,7 +36,7 @@ describe('storage adapters on Azurite', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kopitra-azurite-'));
-    azurite = await startAzurite({ location: dir });
+    azurite = await startAzurite({ location: dir, entry: entry() });
     blobs = createBlobStore({ connectionString: azurite.connectionString, container: 'test-artifacts' });
     queue = createTaskQueue({ connectionString: azurite.connectionString, queue: 'test-tasks' });
     await blobs.ensure();
@@ -72,7 +92,7 @@ describe('storage adapters on Azurite', () => {
   test('persists under its location across a restart', async () => {
     await blobs.put('keep.txt', Buffer.from('kept'), 'text/plain');
     await azurite.close();
-    azurite = await startAzurite({ location: dir });
+    azurite = await startAzurite({ location: dir, entry: entry() });
     const b = createBlobStore({ connectionString: azurite.connectionString, container: 'test-artifacts' });
     assert.equal((await b.read('keep.txt'))?.toString(), 'kept');
   });
