@@ -3,22 +3,21 @@
 // the step, and when that is zero (or below the symbol's minimum) closes nothing now — the
 // remainder goes with the final close. Never blocked by filters, risk guards, age or pausing.
 import { allocateClose, closeOrder, legsOf } from './close-legs.js';
+import { newInputs } from './decision-inputs.js';
 import { copied, skipped } from './decision.js';
 import { STEP_TOLERANCE, stepGrid, sumVolumes, volumeToSteps } from './lots.js';
 import type { NoteCode } from './reasons.js';
 import { specFor } from './symbol-spec.js';
-import type { Decision, DecisionInputs, FollowerContext, PositionClosedEvent } from './types.js';
+import type { Decision, FollowerContext, PositionClosedEvent } from './types.js';
 
 export function planClose(event: PositionClosedEvent, ctx: FollowerContext): Decision {
   const { id, volume, volumeAfter } = event.position;
   const legs = legsOf(ctx.copies, id);
-  const inputs: DecisionInputs = {
-    eventType: event.type,
-    masterPositionId: id,
-    masterVolumeClosed: volume,
-    masterVolumeAfter: volumeAfter,
-    legs: legs.length,
-  };
+  const inputs = newInputs(event.type);
+  inputs.masterPositionId = id;
+  inputs.masterVolumeClosed = volume;
+  inputs.masterVolumeAfter = volumeAfter;
+  inputs.legs = legs.length;
   if (legs.length === 0) return skipped(ctx, 'no_copy', inputs);
   const first = legs[0] as (typeof legs)[number];
   inputs.followerSymbol = first.followerSymbol;

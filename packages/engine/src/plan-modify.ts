@@ -3,10 +3,11 @@
 // `updates` names. Like closes, never blocked by filters, risk guards, age or pausing: managing
 // the protection of an open copy is always wanted.
 import { legsOf } from './close-legs.js';
+import { newInputs } from './decision-inputs.js';
 import { copied, order, skipped } from './decision.js';
 import { followerStops } from './filters.js';
 import type { NoteCode } from './reasons.js';
-import type { CopyLeg, Decision, DecisionInputs, FollowerContext, PositionModifiedEvent } from './types.js';
+import type { CopyLeg, Decision, FollowerContext, PositionModifiedEvent } from './types.js';
 
 /** One leg per follower position: legs sharing a followerPositionId (a netting follower scaled in)
  * are one position to modify. Legs whose position id is not known yet are each kept. */
@@ -24,14 +25,12 @@ export function planModify(event: PositionModifiedEvent, ctx: FollowerContext): 
   const s = ctx.subscription;
   const { id, sl, tp } = event.position;
   const legs = legsOf(ctx.copies, id);
-  const inputs: DecisionInputs = {
-    eventType: event.type,
-    masterPositionId: id,
-    reverse: s.reverse,
-    copySl: s.copySl,
-    copyTp: s.copyTp,
-    legs: legs.length,
-  };
+  const inputs = newInputs(event.type);
+  inputs.masterPositionId = id;
+  inputs.reverse = s.reverse;
+  inputs.copySl = s.copySl;
+  inputs.copyTp = s.copyTp;
+  inputs.legs = legs.length;
   if (sl !== undefined) inputs.masterSl = sl;
   if (tp !== undefined) inputs.masterTp = tp;
   if (legs.length === 0) return skipped(ctx, 'no_copy', inputs);

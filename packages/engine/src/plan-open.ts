@@ -3,6 +3,7 @@
 // invalid_signal → subscription_paused → stale_signal → symbol_filtered → direction_filtered →
 // symbol_not_mapped → max_positions → stop_out → daily_loss_limit → sizing (account_state_unknown,
 // no_stop_loss, tick_value_unknown) → below_min_volume.
+import { newInputs } from './decision-inputs.js';
 import { copied, order, skipped } from './decision.js';
 import { directionAllowed, followerKind, followerSide, followerStops, symbolAllowed } from './filters.js';
 import { fitVolume } from './fit-volume.js';
@@ -18,7 +19,7 @@ import {
 } from './risk-guards.js';
 import { sizeVolume } from './size-volume.js';
 import { specFor } from './symbol-spec.js';
-import type { AccountState, Decision, DecisionInputs, FollowerContext, PendingKind, Side } from './types.js';
+import type { AccountState, Decision, FollowerContext, PendingKind, Side } from './types.js';
 
 export interface OpenIntent {
   eventType: string;
@@ -48,7 +49,7 @@ const finite = (x: number): boolean => Number.isFinite(x);
 export function planOpen(intent: OpenIntent, ctx: FollowerContext, master: AccountState, nowMs: number): Decision {
   const s = ctx.subscription;
   const notes: NoteCode[] = [...(intent.notes ?? [])];
-  const inputs: DecisionInputs = { eventType: intent.eventType };
+  const inputs = newInputs(intent.eventType);
   if (intent.masterPositionId !== null) inputs.masterPositionId = intent.masterPositionId;
   if (intent.masterOrderId !== null) inputs.masterOrderId = intent.masterOrderId;
   if (intent.masterSymbol !== null) inputs.masterSymbol = intent.masterSymbol;

@@ -2,6 +2,7 @@
 // an open), order.modified → `amend`, order.cancelled → `cancel`. copyPending false stops new
 // `place`s only: a pending copy that already exists is still amended and cancelled (an orphaned
 // pending order would fill long after the master cancelled it).
+import { newInputs } from './decision-inputs.js';
 import { copied, order, skipped } from './decision.js';
 import { followerStops, kindSide } from './filters.js';
 import { planOpen } from './plan-open.js';
@@ -64,7 +65,12 @@ function missingPending(ctx: FollowerContext, inputs: DecisionInputs): Decision 
 export function planAmend(event: OrderModifiedEvent, ctx: FollowerContext): Decision {
   const s = ctx.subscription;
   const o = event.order;
-  const inputs: DecisionInputs = { eventType: event.type, masterOrderId: o.id, copyPending: s.copyPending, reverse: s.reverse, copySl: s.copySl, copyTp: s.copyTp };
+  const inputs = newInputs(event.type);
+  inputs.masterOrderId = o.id;
+  inputs.copyPending = s.copyPending;
+  inputs.reverse = s.reverse;
+  inputs.copySl = s.copySl;
+  inputs.copyTp = s.copyTp;
   if (o.price !== undefined) inputs.masterPrice = o.price;
   if (o.sl !== undefined) inputs.masterSl = o.sl;
   if (o.tp !== undefined) inputs.masterTp = o.tp;
@@ -102,7 +108,9 @@ export function planAmend(event: OrderModifiedEvent, ctx: FollowerContext): Deci
 }
 
 export function planCancel(event: OrderCancelledEvent, ctx: FollowerContext): Decision {
-  const inputs: DecisionInputs = { eventType: event.type, masterOrderId: event.order.id, copyPending: ctx.subscription.copyPending };
+  const inputs = newInputs(event.type);
+  inputs.masterOrderId = event.order.id;
+  inputs.copyPending = ctx.subscription.copyPending;
   const pending = findPending(ctx, event.order.id);
   if (pending === null) return missingPending(ctx, inputs);
   inputs.followerSymbol = pending.followerSymbol;

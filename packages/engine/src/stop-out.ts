@@ -4,23 +4,22 @@
 // Not triggered: `skipped`, reason null, no orders, and a note saying why
 // (`equity_ok`, `equity_unknown` or `stop_out_not_configured`).
 import { closeOrder, oldestFirst } from './close-legs.js';
+import { newInputs } from './decision-inputs.js';
 import { copied, order, skipped } from './decision.js';
 import { kindSide } from './filters.js';
 import { sumVolumes } from './lots.js';
 import type { NoteCode } from './reasons.js';
 import { isBelowStopOut } from './risk-guards.js';
-import type { Decision, DecisionInputs, FollowerContext } from './types.js';
+import type { Decision, FollowerContext } from './types.js';
 
 export function planStopOut(input: { ctx: FollowerContext }): Decision {
   const { ctx } = input;
   const s = ctx.subscription;
-  const inputs: DecisionInputs = {
-    eventType: 'stop_out',
-    stopOutEquity: s.stopOutEquity,
-    followerEquity: ctx.follower.equity,
-    legs: ctx.copies.length,
-    copyOpenVolume: sumVolumes(ctx.copies.map((c) => c.volume)),
-  };
+  const inputs = newInputs('stop_out');
+  inputs.stopOutEquity = s.stopOutEquity;
+  inputs.followerEquity = ctx.follower.equity;
+  inputs.legs = ctx.copies.length;
+  inputs.copyOpenVolume = sumVolumes(ctx.copies.map((c) => c.volume));
   if (s.stopOutEquity === null) return skipped(ctx, null, inputs, ['stop_out_not_configured']);
   if (ctx.follower.equity === null) return skipped(ctx, null, inputs, ['equity_unknown']);
   if (!isBelowStopOut(ctx.follower, s.stopOutEquity)) return skipped(ctx, null, inputs, ['equity_ok']);

@@ -25,6 +25,14 @@ test('a key present in only some decisions stays with them (absent is not the sa
   assert.ok('b' in decisions[0]!.inputs);
 });
 
+test('an input undefined in every decision is not shared: the run gets no empty key, JSON leaves it out', () => {
+  const { common, decisions } = hoistCommonInputs([{ inputs: { a: 1, b: undefined, c: 2 } }, { inputs: { a: 1, b: undefined, c: 3 } }]);
+  assert.deepEqual(common, { a: 1 });
+  assert.deepEqual(decisions.map((d) => JSON.stringify(d.inputs)), ['{"c":2}', '{"c":3}']);
+  const none = hoistCommonInputs([{ inputs: { b: undefined, c: 2 } }, { inputs: { b: undefined, c: 3 } }]);
+  assert.deepEqual(none.common, {});
+});
+
 test('inputs with the first one\'s keys in another order, or with a key more, are compared by name', () => {
   const { common, decisions } = hoistCommonInputs([
     { inputs: { a: 1, b: 'x', c: null, d: 2 } },

@@ -20,7 +20,9 @@ export function splitInputs(list: ReadonlyArray<Record<string, unknown>>): { sha
   const first = list[0]!;
   const keys = Object.keys(first);
   const firstValues = Object.values(first);
-  const same = firstValues.map((v) => v === null || typeof v !== 'object');
+  // Undefined is never shared (JSON leaves it out either way): a planner's inputs carry every
+  // field, the absent ones undefined (engine: newInputs).
+  const same = firstValues.map((v) => v === null || (v !== undefined && typeof v !== 'object'));
   let left = same.filter(Boolean).length;
   // Per inputs object: its values when its keys are the first's, in the same order.
   const aligned: Array<unknown[] | null> = new Array(list.length);
