@@ -47,7 +47,7 @@ async function buildTarball(path: string): Promise<void> {
  * The data dir a new database on disk gets from the tarball, closed cleanly (a shutdown
  * checkpoint), without the template databases: `template0` and `template1` are there only for
  * CREATE DATABASE, which an embedded database never runs (one database, `postgres`), and they are
- * 600 of its 1,070 files — each file a new database copies costs ≈ 0.5–1 ms on a small VM's disk.
+ * 600 of its 1,070 files — each file a new database copies costs ≈ 0.3–1 ms on a small VM's disk.
  */
 async function buildDataDir(path: string): Promise<void> {
   const target = templateDirOf(path);
