@@ -6,9 +6,9 @@
 //   - the ops console's static files (apps/opsconsole/dist), which `npm start` serves;
 //   - the launcher's bundle (scripts/launcher-bundle.mjs), which `npm start` runs;
 //   - Azurite's bundle (packages/storage/src/azurite-bundle.ts), which `npm start` starts.
-// All only save time (start-up makes them itself when they are missing), so this must never fail
-// an install: each runs in a child process (a crash there, even an out-of-memory kill, is only a
-// warning) and we always exit 0.
+// All only save time (start-up makes them itself when they are missing, or goes without the
+// Azurite bundle), so this must never fail an install: each runs in a child process (a crash
+// there, even an out-of-memory kill, is only a warning) and we always exit 0.
 // Usage: node scripts/postinstall.mjs
 import { spawnSync } from 'node:child_process';
 import { relative } from 'node:path';

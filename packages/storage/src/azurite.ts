@@ -15,10 +15,11 @@ export interface RunningAzurite {
 const START_TIMEOUT_MS = 30_000;
 
 /**
- * Starts Azurite (Blob, Queue; Table on a throw-away port) from node_modules on loopback ports,
- * persisting under `location`. Port 0 (the default) lets the OS pick free ports; the real ones
- * are read from Azurite's start-up lines. Resolves once both services listen. `entry`: the file
- * to run, by default the bundle when it is up to date, else Azurite's own (see azurite-bundle.ts).
+ * Starts Azurite (Blob, Queue; Table on a throw-away port), the one installed in node_modules, on
+ * loopback ports, persisting under `location`. Port 0 (the default) lets the OS pick free ports;
+ * the real ones are read from Azurite's start-up lines. Resolves once both services listen.
+ * `entry`: the file to run, by default its bundle when up to date, else its own entry point (see
+ * azurite-bundle.ts).
  */
 export async function startAzurite(options: { location: string; blobPort?: number; queuePort?: number; entry?: string }): Promise<RunningAzurite> {
   mkdirSync(options.location, { recursive: true });
