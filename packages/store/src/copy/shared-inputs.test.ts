@@ -19,16 +19,18 @@ test('one decision, or nothing shared: unchanged', () => {
   assert.deepEqual(hoistCommonInputs(none).common, {});
 });
 
-test('a key present in only some decisions stays with them (absent is not the same as undefined)', () => {
-  const { common, decisions } = hoistCommonInputs([{ inputs: { a: 1, b: undefined } }, { inputs: { a: 1 } }]);
+test('a key present in only some decisions stays with them', () => {
+  const { common, decisions } = hoistCommonInputs([{ inputs: { a: 1, b: 2 } }, { inputs: { a: 1 } }]);
   assert.deepEqual(common, { a: 1 });
-  assert.ok('b' in decisions[0]!.inputs);
+  assert.deepEqual(decisions.map((d) => d.inputs), [{ b: 2 }, {}]);
 });
 
-test('an input undefined in every decision is not shared: the run gets no empty key, JSON leaves it out', () => {
+test('undefined is absent: never shared, not copied into a decision\'s own inputs', () => {
   const { common, decisions } = hoistCommonInputs([{ inputs: { a: 1, b: undefined, c: 2 } }, { inputs: { a: 1, b: undefined, c: 3 } }]);
   assert.deepEqual(common, { a: 1 });
-  assert.deepEqual(decisions.map((d) => JSON.stringify(d.inputs)), ['{"c":2}', '{"c":3}']);
+  assert.deepEqual(decisions.map((d) => d.inputs), [{ c: 2 }, { c: 3 }]);
+  const byName = hoistCommonInputs([{ inputs: { a: 1, b: undefined, c: 2 } }, { inputs: { c: 3, b: undefined, a: 1 } }]);
+  assert.deepEqual(byName.decisions.map((d) => d.inputs), [{ c: 2 }, { c: 3 }]);
   const none = hoistCommonInputs([{ inputs: { b: undefined, c: 2 } }, { inputs: { b: undefined, c: 3 } }]);
   assert.deepEqual(none.common, {});
 });

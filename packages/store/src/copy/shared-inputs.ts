@@ -12,16 +12,16 @@ type WithInputs<D> = Omit<D, 'inputs'> & { inputs: Record<string, unknown> };
  * A fan-out's thousand inputs nearly all have the first one's keys in the same order: those are
  * compared by position (Object.keys / Object.values) instead of one look-up by name per key and
  * decision — 1.5 → 0.35 ms for 1,000 decisions of 28 inputs, inside the signal's transaction. An
- * inputs object with other keys or another order is compared by name. Absent is not the same as
- * undefined: a key some inputs lack stays with the ones that have it.
+ * inputs object with other keys or another order is compared by name. A key some inputs lack stays
+ * with the ones that have it. Undefined is absent (JSON leaves it out): never shared, and not copied
+ * into a decision's own inputs — a planner's inputs carry every field (engine: newInputs), most
+ * of them undefined, and each copied one is a property added to a new object, a thousand times.
  */
 export function splitInputs(list: ReadonlyArray<Record<string, unknown>>): { shared: Record<string, unknown>; own: Array<Record<string, unknown>> } {
   if (list.length < 2) return { shared: {}, own: [...list] };
   const first = list[0]!;
   const keys = Object.keys(first);
   const firstValues = Object.values(first);
-  // Undefined is never shared (JSON leaves it out either way): a planner's inputs carry every
-  // field, the absent ones undefined (engine: newInputs).
   const same = firstValues.map((v) => v === null || (v !== undefined && typeof v !== 'object'));
   let left = same.filter(Boolean).length;
   // Per inputs object: its values when its keys are the first's, in the same order.
@@ -56,9 +56,9 @@ export function splitInputs(list: ReadonlyArray<Record<string, unknown>>): { sha
     const out: Record<string, unknown> = {};
     const values = aligned[i];
     if (values) {
-      for (let j = 0; j < keys.length; j++) if (!same[j]) out[keys[j]!] = values[j];
+      for (let j = 0; j < keys.length; j++) if (!same[j] && values[j] !== undefined) out[keys[j]!] = values[j];
     } else {
-      for (const k in inputs) if (!sharedNames.has(k)) out[k] = inputs[k];
+      for (const k in inputs) if (!sharedNames.has(k) && inputs[k] !== undefined) out[k] = inputs[k];
     }
     return out;
   });
