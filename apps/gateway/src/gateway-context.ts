@@ -13,6 +13,7 @@ import { handOver, OrderWakeHub, type HandedOrders } from './order-wake-hub';
 import { RateLimiter } from './rate-limiter';
 import type { EaLogStorage } from './routes/logs';
 import { GroupCommit } from './group-commit';
+import { untilCopyPathQuiet } from './yield-to-copy-path';
 import { ingestSignals, type SignalSubmission, type SubmissionOutcome } from './services/ingest-signal';
 import { JournalProjector } from './journal-projector';
 
@@ -60,8 +61,13 @@ export interface GatewayContext {
   stop(): Promise<void>;
 }
 
-/** Orders expired per statement by the periodic sweep. */
+/** Orders expired per statement by the periodic sweep (250: 7–12 ms of PostgreSQL), and per statement while the copy path is never quiet. */
 const EXPIRY_CHUNK = 250;
+const EXPIRY_CHUNK_UNDER_LOAD = 50;
+/** The sweep's chunk waits for the copy path to be this quiet (ms) … */
+const EXPIRY_QUIET_MS = 20;
+/** … for this long at most (ms). */
+const EXPIRY_MAX_DEFER_MS = 200;
 
 export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const now = deps.now ?? Date.now;
@@ -76,6 +82,29 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   let pruneTimer: NodeJS.Timeout | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
+  const signals = new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
+    const { outcomes, wake, journal: journalId } = await ingestSignals(q, items, now(), {
+      copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin,
+      ...(deps.config.journalFromFollowers > 0 ? { journalFrom: deps.config.journalFromFollowers } : {}),
+    });
+    // The batch's write is on its way, and its COMMIT with it: the followers' answers are
+    // serialised while PostgreSQL commits.
+    q.commitNow();
+    const handed = new Map<string, HandedOrders>();
+    for (const [id, orders] of wake) handed.set(id, handOver(orders));
+    return { outcomes, after: { handed, journal: journalId } };
+  }, {
+    maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId,
+    onCommitted: ({ handed, journal: journalId }) => {
+      const notHanded: string[] = [];
+      for (const [id, h] of handed) if (!hub.wake(id, h)) notHanded.push(id);
+      if (journalId) journal.enqueue({ id: journalId, notHanded });
+    },
+  });
+  const executions = new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {
+    const { results } = await recordExecutions(q, items, new Date(now()).toISOString(), attempt > 0);
+    return { outcomes: results, after: undefined };
+  });
   // The safety net for a lost notification: one query for every waiting follower per interval,
   // not a timer and a query per long-poll (a thousand idle long-polls cost one query a second).
   let sweeping = false;
@@ -92,18 +121,22 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     }
   };
   // Orders whose time ran out are expired for every follower at once, not on each poll — in short
-  // chunks, each its own transaction, with a pause twice as long as the chunk took between them: a
-  // backlog (a follower offline for thousands of orders) takes at most a third of one database
-  // connection's time from the copy path. Nothing waits for it: a long-poll never returns an order
-  // past its expiry, marked or not.
+  // chunks, each its own transaction, at a lower priority than the copy path: a chunk starts once
+  // no signal or execution report has been in a transaction for EXPIRY_QUIET_MS, or after
+  // EXPIRY_MAX_DEFER_MS as a small chunk (a load that never pauses still drains a backlog, at
+  // 200 orders/s or more), with a pause twice as long as the chunk took between chunks. Nothing
+  // waits for it: a long-poll never returns an order past its expiry, marked or not.
   let expiring = false;
+  const copyPathQuiet = () => Math.min(signals.quietFor(), executions.quietFor());
   const expire = async () => {
     if (expiring) return;
     expiring = true;
     try {
       for (;;) {
+        const quiet = await untilCopyPathQuiet({ quietFor: copyPathQuiet, quietMs: EXPIRY_QUIET_MS, maxDeferMs: EXPIRY_MAX_DEFER_MS });
+        const chunk = quiet ? EXPIRY_CHUNK : EXPIRY_CHUNK_UNDER_LOAD;
         const started = performance.now();
-        if (isClosing || (await expireOrders(deps.db, null, EXPIRY_CHUNK)) < EXPIRY_CHUNK) break;
+        if (isClosing || (await expireOrders(deps.db, null, chunk)) < chunk) break;
         await new Promise((r) => setTimeout(r, Math.max(5, 2 * (performance.now() - started))));
       }
     } catch {
@@ -140,29 +173,8 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     stamps,
     subscriptions,
     journal,
-    signals: new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
-      const { outcomes, wake, journal: journalId } = await ingestSignals(q, items, now(), {
-        copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin,
-        ...(deps.config.journalFromFollowers > 0 ? { journalFrom: deps.config.journalFromFollowers } : {}),
-      });
-      // The batch's write is on its way, and its COMMIT with it: the followers' answers are
-      // serialised while PostgreSQL commits.
-      q.commitNow();
-      const handed = new Map<string, HandedOrders>();
-      for (const [id, orders] of wake) handed.set(id, handOver(orders));
-      return { outcomes, after: { handed, journal: journalId } };
-    }, {
-      maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId,
-      onCommitted: ({ handed, journal: journalId }) => {
-        const notHanded: string[] = [];
-        for (const [id, h] of handed) if (!hub.wake(id, h)) notHanded.push(id);
-        if (journalId) journal.enqueue({ id: journalId, notHanded });
-      },
-    }),
-    executions: new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {
-      const { results } = await recordExecutions(q, items, new Date(now()).toISOString(), attempt > 0);
-      return { outcomes: results, after: undefined };
-    }),
+    signals,
+    executions,
     auth: (role) => guards[role],
     closing: () => isClosing,
     async start() {

@@ -71,6 +71,21 @@ describe('group commit', { skip: baseUrl ? false : 'needs KOPITRA_TEST_DATABASE_
     assert.deepEqual(h.batches, [['a1'], ['a2', 'a3', 'a4']]);
   });
 
+  test('quietFor: 0 while an item waits or a transaction is open, then the time since it ended', async () => {
+    const h = harness({});
+    await sleep(30);
+    assert.ok(h.gc.quietFor() >= 25, 'quiet since it was made');
+    const item = h.gc.submit('q1');
+    assert.equal(h.gc.quietFor(), 0, 'an item in a transaction');
+    await until(() => h.batches.length === 1);
+    assert.equal(h.gc.quietFor(), 0, 'its transaction open');
+    await h.finish([item]);
+    await until(() => h.gc.quietFor() > 0);
+    const ended = performance.now() - h.gc.quietFor();
+    await sleep(20);
+    assert.ok(Math.abs(performance.now() - h.gc.quietFor() - ended) < 2, 'counted from the end of the transaction');
+  });
+
   test('a second transaction starts only when concurrentFrom items wait', async () => {
     const h = harness({ maxConcurrent: 2, concurrentFrom: 3 });
     const all = [h.gc.submit('b1')];

@@ -24,6 +24,8 @@ export class GroupCommit<I, O, X = void> {
   private queue: Array<Waiting<I, O>> = [];
   private inFlight = 0;
   private readonly busyLanes = new Set<string>();
+  /** When the last transaction ended (performance.now()). */
+  private lastEnded = performance.now();
 
   constructor(
     private readonly db: Db,
@@ -38,6 +40,11 @@ export class GroupCommit<I, O, X = void> {
       onCommitted?: (after: X) => void;
     } = {},
   ) {}
+
+  /** How long nothing has been waiting or in a transaction here, in ms (0 while something is). */
+  quietFor(now = performance.now()): number {
+    return this.inFlight > 0 || this.queue.length > 0 ? 0 : now - this.lastEnded;
+  }
 
   submit(item: I): Promise<O> {
     return new Promise((resolve, reject) => {
@@ -68,6 +75,7 @@ export class GroupCommit<I, O, X = void> {
       this.inFlight++;
       void this.run(batch).finally(() => {
         this.inFlight--;
+        this.lastEnded = performance.now();
         for (const l of lanes) this.busyLanes.delete(l);
         this.pump();
       });
