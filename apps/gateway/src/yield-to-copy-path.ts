@@ -5,7 +5,7 @@
  *
  * Why: on a small machine a chunk of background writes running beside a signal's transaction takes
  * the CPU and the WAL flush from it. Measured on the bench's 2-core machine: an expiry chunk of 250
- * orders takes PostgreSQL 7–17 ms (35–45 µs an order), and the sweeps ran a third of the time while
+ * orders takes PostgreSQL 7–17 ms (35 µs an order on average), and the sweeps ran a third of the time while
  * the throughput phases’ 20,000–42,000 unanswered orders expired (docs/performance.md, session 16).
  */
 export interface QuietWait {

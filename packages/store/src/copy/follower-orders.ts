@@ -24,7 +24,15 @@ export async function fetchPendingOrders(q: Queryable, followerAccountId: string
   return rows.map((r) => (r.payload.followerPositionId == null && r.leg_position ? { ...r.payload, followerPositionId: r.leg_position } : r.payload));
 }
 
-/** fetchPendingOrdersFor's statement ($1 the followers, each once; $2 the limit per follower). */
+/**
+ * fetchPendingOrdersFor's statement ($1 the followers, each once; $2 the limit per follower). Each
+ * follower's orders are read from `orders_open_by_follower` in `seq` order, stopping at the limit:
+ * the form leaves the planner no other index to take. Written as one scan for all followers
+ * (`follower_account_id = ANY(…)` and a window), a plan made while the table was small, and kept by
+ * the connection's prepared statement, walked `orders_open_expiry` instead — every open order of
+ * every follower. Measured with 40,000 unanswered orders of other followers: a one-follower read
+ * 5 ms (580 buffers), the 500/s latency phase at p50 15–32 ms (docs/performance.md, session 16).
+ */
 export const PENDING_FOR_SQL = `SELECT o.follower_account_id, o.payload,
             (SELECT l.follower_position_id FROM copy_legs l WHERE l.open_order_id = o.leg_id) AS leg_position
        FROM unnest($1::text[]) AS f(id)
@@ -34,7 +42,7 @@ export const PENDING_FOR_SQL = `SELECT o.follower_account_id, o.payload,
           ORDER BY o.seq LIMIT $2) o
       ORDER BY o.follower_account_id, o.seq`;
 
-/** followersWithPendingOrders' statement ($1 the followers, each once). */
+/** followersWithPendingOrders' statement ($1 the followers, each once): the same index, for the same reason. */
 export const WAITING_SQL = `SELECT f.id AS follower_account_id FROM unnest($1::text[]) AS f(id)
       CROSS JOIN LATERAL (
         SELECT FROM orders o WHERE o.follower_account_id = f.id AND o.${OPEN} AND o.expires_at > now()
@@ -42,39 +50,23 @@ export const WAITING_SQL = `SELECT f.id AS follower_account_id FROM unnest($1::t
 
 /**
  * The same for several followers in one query (woken long-polls of a fan-out read together):
- * at most `limit` orders each, oldest first.
- *
- * Each follower's orders are read from `orders_open_by_follower` in `seq` order, stopping at the
- * limit: the form leaves the planner no other index to take. Written as one scan for all followers
- * (`follower_account_id = ANY(…)` and a window), a plan made while the table was small, and kept
- * by the connection's prepared statement, walked `orders_open_expiry` instead — every open order
- * of every follower. Measured with 40,000 unanswered orders of other followers: a one-follower
- * read 5 ms (580 buffers), the 500/s latency phase at p50 15–32 ms (docs/performance.md, session 16).
+ * at most `limit` orders each, oldest first (PENDING_FOR_SQL).
  */
 export async function fetchPendingOrdersFor(q: Queryable, followerAccountIds: string[], limit: number): Promise<Map<string, Record<string, unknown>[]>> {
   const out = new Map<string, Record<string, unknown>[]>();
   for (const id of followerAccountIds) out.set(id, []);
   if (followerAccountIds.length === 0) return out;
-  const { rows } = await q.query<{ follower_account_id: string; payload: Record<string, unknown>; leg_position: string | null }>(
-    PENDING_FOR_SQL,
-    [[...out.keys()], limit],
-  );
+  const { rows } = await q.query<{ follower_account_id: string; payload: Record<string, unknown>; leg_position: string | null }>(PENDING_FOR_SQL, [[...out.keys()], limit]);
   for (const r of rows) {
     out.get(r.follower_account_id)?.push(r.payload.followerPositionId == null && r.leg_position ? { ...r.payload, followerPositionId: r.leg_position } : r.payload);
   }
   return out;
 }
 
-/**
- * Which of these followers have an order waiting (the long-polls' safety net, one query for all):
- * the first of each follower's open orders, by the same index as the read above, for the same reason.
- */
+/** Which of these followers have an order waiting (the long-polls' safety net, one query for all: WAITING_SQL). */
 export async function followersWithPendingOrders(q: Queryable, followerAccountIds: string[]): Promise<string[]> {
   if (followerAccountIds.length === 0) return [];
-  const { rows } = await q.query<{ follower_account_id: string }>(
-    WAITING_SQL,
-    [[...new Set(followerAccountIds)]],
-  );
+  const { rows } = await q.query<{ follower_account_id: string }>(WAITING_SQL, [[...new Set(followerAccountIds)]]);
   return rows.map((r) => r.follower_account_id);
 }
 
