@@ -61,7 +61,7 @@ export interface GatewayContext {
   stop(): Promise<void>;
 }
 
-/** Orders expired per statement by the periodic sweep (250: 7–12 ms of PostgreSQL), and per statement while the copy path is never quiet. */
+/** Orders expired per statement by the periodic sweep (250: 7–17 ms of PostgreSQL), and per statement while the copy path is never quiet. */
 const EXPIRY_CHUNK = 250;
 const EXPIRY_CHUNK_UNDER_LOAD = 50;
 /** The sweep's chunk waits for the copy path to be this quiet (ms) … */
