@@ -9,7 +9,7 @@ import { createFreshDatabase } from '@kopitra/store/testing';
 import type { PlatformConfig } from './config';
 import { SignedHttp, signalBody, type Target } from './bench/load';
 import { ParallelLoad } from './bench/parallel-load';
-import { fmt, percentile } from './bench/stats';
+import { bySecond, fmt, percentile } from './bench/stats';
 import { measureStartup } from './bench/startup';
 import { cpuSnapshot, cpuUse, type CpuUse } from './bench/cpu';
 import { backgroundSince, backgroundSnapshot, describeBackground, type BackgroundWork } from './bench/background-work';
@@ -70,9 +70,11 @@ function spawnBaseline(script: string, secret: string, env: Record<string, strin
  * gateway's pid, also the CPU each signal cost (its POST, the long-poll answer, the follower's
  * execution report and next long-poll) by process, and how busy the machine was meanwhile.
  */
-export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number, gatewayPid?: number): Promise<{ samples: number[]; lost: number; cpu: CpuUse | null }> {
+export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number, gatewayPid?: number): Promise<{ samples: number[]; perSecond: ReturnType<typeof bySecond>; lost: number; cpu: CpuUse | null }> {
   const samples: number[] = [];
+  const timed: Array<{ at: number; ms: number }> = [];
   const sentAt = new Map<string, number>();
+  let startedAt = Infinity;
   let running = true;
   const followers = pairs.map(async ({ follower }) => {
     const t: Target = { url, keyId: follower.keyId, secret: follower.secret };
@@ -85,6 +87,7 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
         const s = sentAt.get(o.masterPositionId);
         if (s !== undefined) {
           samples.push(now - s);
+          timed.push({ at: s - startedAt, ms: now - s });
           sentAt.delete(o.masterPositionId);
         }
       }
@@ -97,7 +100,8 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
   const cpuFrom = gatewayPid === undefined ? null : cpuSnapshot(gatewayPid);
   let sent = 0;
   const perMasterIntervalMs = (1000 * pairs.length) / rate;
-  const deadline = performance.now() + seconds * 1000;
+  startedAt = performance.now();
+  const deadline = startedAt + seconds * 1000;
   await Promise.all(pairs.map(async ({ master }, i) => {
     const t: Target = { url, keyId: master.keyId, secret: master.secret };
     let sequence = 0;
@@ -120,7 +124,7 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
   await new Promise((r) => setTimeout(r, 2000));
   running = false;
   await Promise.all(followers);
-  return { samples, lost: sentAt.size, cpu };
+  return { samples, perSecond: bySecond(timed), lost: sentAt.size, cpu };
 }
 
 /**
@@ -179,6 +183,11 @@ export async function fanOut(h: SignedHttp, url: string, master: TestCredential,
     answered: measured.map((r) => r.answered),
     warmupAllDelivered: rounds.slice(0, warmup).map((r) => Math.max(...r.times)),
   };
+}
+
+/** Each second of a latency phase, `1: 2.72 / 58.5, 2: …`: which seconds hold the phase's p99. */
+function describeSeconds(seconds: ReturnType<typeof bySecond>): string {
+  return seconds.map((x, i) => `${i + 1}: ${fmt(x.p50, 2)} / ${fmt(x.p99, 1)}`).join(', ');
 }
 
 export async function runBench(config: PlatformConfig, args: string[]): Promise<void> {
@@ -293,7 +302,9 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)${floor ? `; gateway ÷ durable floor ${fmt(gw.perSecond / floor.perSecond, 3)}` : ''}`],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)${latBackground ? `; ${describeBackground(latBackground)}` : ''}`],
+      [`  by second (p50 / p99 ms)`, describeSeconds(lat.perSecond)],
       ...(floorLat ? [[`  the same through the durable floor`, `p50 ${fmt(percentile(floorLat.samples, 50), 2)} ms, p99 ${fmt(percentile(floorLat.samples, 99), 2)} ms (${floorLat.samples.length} samples, ${floorLat.lost} not seen)${floorLat.cpu ? `; CPU per signal: server ${fmt(floorLat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floorLat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floorLat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floorLat.cpu.machineBusy * 100, 0)} % busy` : ''}${floorLatBackground ? `; ${describeBackground(floorLatBackground)}` : ''}`]] : []),
+      ...(floorLat ? [[`  the durable floor by second`, describeSeconds(floorLat.perSecond)]] : []),
       ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
       [`one signal → ${fanFollowers} long-polling followers`, `all delivered p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms   (goal ≤ 50; ${fan.allDelivered.length} signals after ${fanWarmup} warm-up; answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms; the first fan-outs since start, all delivered: ${fan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)${fanBackground ? `; ${describeBackground(fanBackground)}` : ''}`],
       ...(floorFan ? [[`  the same through the durable floor`, `all delivered p99 ${fmt(percentile(floorFan.allDelivered, 99), 1)} ms (answered p50 ${fmt(percentile(floorFan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(floorFan.allDelivered, 50), 1)} ms; warm-ups ${floorFan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)`]] : []),
@@ -302,7 +313,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, latencyBySecond: lat.perSecond, floorLatencyBySecond: floorLat?.perSecond ?? null, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0 || floorLat?.samples.length === 0) process.exitCode = 1;
   } finally {
     await generator?.close();

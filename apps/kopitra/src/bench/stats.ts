@@ -9,3 +9,18 @@ export function percentile(values: number[], p: number): number {
 export function fmt(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : 'n/a';
 }
+
+/**
+ * p50 and p99 of each second of a phase: `at` is when a sample's signal was sent, in ms from the
+ * phase's start. The phase's own p99 can be one second's (the first, when the code the phase runs
+ * was never compiled before) or spread over all of them: this tells which.
+ */
+export function bySecond(samples: ReadonlyArray<{ at: number; ms: number }>): Array<{ p50: number; p99: number; n: number }> {
+  const seconds: number[][] = [];
+  for (const s of samples) {
+    const i = Math.max(0, Math.floor(s.at / 1000));
+    while (seconds.length <= i) seconds.push([]);
+    seconds[i]!.push(s.ms);
+  }
+  return seconds.map((v) => ({ p50: percentile(v, 50), p99: percentile(v, 99), n: v.length }));
+}
