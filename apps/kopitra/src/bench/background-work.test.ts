@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testBackends } from '@kopitra/store/testing';
-import { backgroundSince, backgroundSnapshot, describeBackground } from './background-work';
+import { backgroundSince, backgroundSnapshot, describeBackground, kernelDirtyMb } from './background-work';
 
 for (const backend of testBackends()) {
   describe(`background work beside a bench phase, on ${backend.name}`, () => {
@@ -20,12 +20,22 @@ for (const backend of testBackends()) {
           assert.ok(since.checkpoints !== null && since.checkpoints >= 1, JSON.stringify(since));
           assert.ok(since.checkpointBuffers !== null && since.checkpointBuffers >= 1, JSON.stringify(since));
         }
-        assert.match(describeBackground(since), since.checkpoints === null
-          ? /^meanwhile 1 earlier orders expired$/
-          : /^meanwhile checkpoints: \d+ started, \d+ buffers written; 1 earlier orders expired$/);
+        const dirty = since.kernelDirtyMb ? /; the kernel's dirty pages \d+ MB at the start, \d+ MB at the end$/.source : '$';
+        assert.match(describeBackground(since), new RegExp((since.checkpoints === null
+          ? /^meanwhile 1 earlier orders expired/
+          : /^meanwhile checkpoints: \d+ started, \d+ buffers written; 1 earlier orders expired/).source + dirty));
+        if (process.platform === 'linux') assert.ok(since.kernelDirtyMb && since.kernelDirtyMb.atStart >= 0, JSON.stringify(since));
       } finally {
         await drop();
       }
     });
   });
 }
+
+describe('the kernel\'s dirty page cache', () => {
+  test('read from /proc/meminfo in MB; null when it does not say', () => {
+    assert.equal(kernelDirtyMb('MemTotal:       24000000 kB\nDirty:            251008 kB\nWriteback:             0 kB\n'), 245);
+    assert.equal(kernelDirtyMb('MemTotal:       24000000 kB\n'), null);
+    assert.equal(kernelDirtyMb(''), null);
+  });
+});
