@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   if (db.kind === 'postgres' && config.warmUpRounds > 0) {
     await app.ready();
     try {
-      warmUpMs = (await warmUpCopyPath(db, { followers: WARM_UP_FOLLOWERS, rounds: config.warmUpRounds, journalFrom: config.gateway.journalFromFollowers })).roundsMs;
+      // The way the gateway's own fan-outs go: through the copy journal unless it is off (0).
+      const journalFrom = config.gateway.journalFromFollowers > 0 ? config.gateway.journalFromFollowers : undefined;
+      warmUpMs = (await warmUpCopyPath(db, { followers: WARM_UP_FOLLOWERS, rounds: config.warmUpRounds, journalFrom })).roundsMs;
     } catch (e) {
       app.log.warn({ err: e }, 'copy path warm-up failed');
     }

@@ -23,7 +23,7 @@ export interface WarmUpOptions {
   followers: number;
   rounds: number;
   /** The gateway's journal threshold, so that the fan-out goes the way a real one does. */
-  journalFrom?: number;
+  journalFrom?: number | undefined;
 }
 
 export interface WarmUpResult {
