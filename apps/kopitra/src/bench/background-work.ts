@@ -9,8 +9,8 @@ import type { Queryable } from '@kopitra/store';
  * these; the bench prints them beside the phase's figures so that a run can be read for what it is.
  * Also the kernel's dirty page cache: data pages PostgreSQL wrote in an earlier phase (its new
  * table pages above all) that the kernel writes back 30 s later, hundreds of MB at once — every
- * commit's WAL flush meanwhile waits behind them (session 17 measured a first second's p99 of
- * 84–140 ms in the bench's 500/s phase that way, and 13–18 ms without a backlog).
+ * commit's WAL flush meanwhile waits behind them (session 17: in a probe, a second with a p99 of
+ * 54–100 ms in 16 runs of 17, when 245 MB were written back; the bench's first second 84–140 ms).
  */
 export interface BackgroundWork {
   /** Checkpoints started (timed or requested); null where the server does not say. */
