@@ -71,7 +71,7 @@ function spawnBaseline(script: string, secret: string, env: Record<string, strin
  * execution report and next long-poll) by process, and how busy the machine was meanwhile.
  */
 export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: number, seconds: number, gatewayPid?: number): Promise<{ samples: number[]; perSecond: ReturnType<typeof bySecond>; lost: number; cpu: CpuUse | null }> {
-  const samples: number[] = [];
+  // Each sample with when its signal was sent (ms from the phase's start), for the phase by second.
   const timed: Array<{ at: number; ms: number }> = [];
   const sentAt = new Map<string, number>();
   let startedAt = Infinity;
@@ -86,7 +86,6 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
       for (const o of orders) {
         const s = sentAt.get(o.masterPositionId);
         if (s !== undefined) {
-          samples.push(now - s);
           timed.push({ at: s - startedAt, ms: now - s });
           sentAt.delete(o.masterPositionId);
         }
@@ -124,7 +123,7 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
   await new Promise((r) => setTimeout(r, 2000));
   running = false;
   await Promise.all(followers);
-  return { samples, perSecond: bySecond(timed), lost: sentAt.size, cpu };
+  return { samples: timed.map((t) => t.ms), perSecond: bySecond(timed), lost: sentAt.size, cpu };
 }
 
 /**

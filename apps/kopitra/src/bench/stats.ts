@@ -12,8 +12,9 @@ export function fmt(n: number, digits = 1): string {
 
 /**
  * p50 and p99 of each second of a phase: `at` is when a sample's signal was sent, in ms from the
- * phase's start. The phase's own p99 can be one second's (the first, when the code the phase runs
- * was never compiled before) or spread over all of them: this tells which.
+ * phase's start. The phase's own p99 can be one second's — a stall (the kernel writing back an
+ * earlier phase's pages, docs/performance.md session 17) or the first second of code never run
+ * before — or spread over all of them: this tells which.
  */
 export function bySecond(samples: ReadonlyArray<{ at: number; ms: number }>): Array<{ p50: number; p99: number; n: number }> {
   const seconds: number[][] = [];
