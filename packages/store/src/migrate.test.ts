@@ -73,5 +73,36 @@ for (const backend of testBackends()) {
         await drop();
       }
     });
+    test('070 keeps the runs as json: every run read back as it was, the signals view reads them', async () => {
+      const { db, drop } = await backend.open({ empty: true });
+      try {
+        await migrate(db, { before: 70 });
+        await db.query(`INSERT INTO accounts (id, name, role, platform, broker_name, broker_server, login) VALUES ('acc_m', 'M', 'master', 'mt5', 'B', 'S', '1')`);
+        const trigger = { signalId: 'sig_9', sequence: 9, type: 'position.opened', occurredAt: '2026-11-27T10:00:00.000Z', gap: false, signal: { type: 'position.opened', sequence: 9, position: { id: 'p9', volume: 0.37 } } };
+        const decisions = [{ subscriptionId: 'sub_1', followerAccountId: 'acc_f', outcome: 'skipped', reason: 'SYMBOL_UNMAPPED', volume: 0, inputs: { masterVolume: 0.37, unicode: 'é ✓' } }];
+        await db.query(`INSERT INTO audit_runs (id, kind, status, account_id, started_at, trigger, steps, decisions, result, latency, progress)
+                        VALUES ('run_9', 'signal', 'succeeded', 'acc_m', '2026-11-27T10:00:00.010Z', $1, '[{"stage":"received"}]', $2, '{"orders":0}', '{"ingest":3}', null),
+                               ('run_t', 'task', 'running', null, '2026-11-27T10:00:01.000Z', '{"taskId":"resync-follower"}', DEFAULT, DEFAULT, null, DEFAULT, '{"done":0,"total":2}')`,
+          [JSON.stringify(trigger), JSON.stringify(decisions)]);
+        const applied = await migrate(db);
+        assert.ok(applied.includes('070_audit_runs_stored_as_json.sql'), applied.join(', '));
+        const { rows: types } = await db.query<{ column_name: string; data_type: string }>(
+          `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'audit_runs' AND data_type IN ('json', 'jsonb') ORDER BY 1`);
+        assert.deepEqual(types.map((t) => `${t.column_name} ${t.data_type}`), ['decisions json', 'latency json', 'progress json', 'result json', 'steps json', 'trigger json']);
+        const { rows: runs } = await db.query<Record<string, unknown>>(`SELECT id, trigger, steps, decisions, result, latency, progress FROM audit_runs ORDER BY id`);
+        assert.deepEqual(runs, [
+          { id: 'run_9', trigger, steps: [{ stage: 'received' }], decisions, result: { orders: 0 }, latency: { ingest: 3 }, progress: null },
+          { id: 'run_t', trigger: { taskId: 'resync-follower' }, steps: [], decisions: [], result: null, latency: {}, progress: { done: 0, total: 2 } },
+        ]);
+        const { rows: signals } = await db.query<{ id: string; sequence: string; gap: boolean; body: unknown }>('SELECT id, sequence, gap, body FROM signals');
+        assert.deepEqual(signals.map((r) => ({ ...r, sequence: Number(r.sequence) })), [{ id: 'sig_9', sequence: 9, gap: false, body: trigger.signal }]);
+        // A new run's defaults are json too.
+        await db.query(`INSERT INTO audit_runs (id, kind, status, started_at, trigger) VALUES ('run_n', 'reconcile', 'running', now(), '{}')`);
+        const { rows: [fresh] } = await db.query<{ steps: unknown; decisions: unknown; latency: unknown }>(`SELECT steps, decisions, latency FROM audit_runs WHERE id = 'run_n'`);
+        assert.deepEqual(fresh, { steps: [], decisions: [], latency: {} });
+      } finally {
+        await drop();
+      }
+    });
   });
 }

@@ -38,7 +38,7 @@ export async function metricsOverview(q: Queryable, options: { nowMs: number; on
         WHERE a.status = 'active' ORDER BY a.name, a.id`),
     q.query<{ reason: string; count: number; last_run_id: string }>(
       `SELECT d->>'reason' AS reason, count(*)::int AS count, (array_agg(r.id ORDER BY r.started_at DESC, r.id DESC))[1] AS last_run_id
-         FROM audit_runs r CROSS JOIN LATERAL jsonb_array_elements(r.decisions) d
+         FROM audit_runs r CROSS JOIN LATERAL json_array_elements(r.decisions) d
         WHERE r.started_at >= $1 AND r.started_at < $2 AND d->>'outcome' = 'skipped' AND d->>'reason' IS NOT NULL
         GROUP BY 1 ORDER BY 2 DESC, 1`, range),
     q.query<{ reason: string; count: number; last_run_id: string }>(

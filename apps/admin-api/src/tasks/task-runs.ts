@@ -53,7 +53,7 @@ function stepJson(stage: string, outcome: string, detail: unknown): string {
 
 /** Appends a timed step to a running run. */
 export async function appendTaskStep(q: Queryable, runId: string, stage: string, outcome: 'ok' | 'error', detail: unknown): Promise<void> {
-  await q.query(`UPDATE audit_runs SET steps = steps || $2::jsonb WHERE id = $1 AND status = 'running'`, [runId, stepJson(stage, outcome, detail)]);
+  await q.query(`UPDATE audit_runs SET steps = (steps::jsonb || $2::jsonb)::json WHERE id = $1 AND status = 'running'`, [runId, stepJson(stage, outcome, detail)]);
 }
 
 export async function setTaskProgress(q: Queryable, runId: string, taskId: string, progress: TaskProgress): Promise<void> {
@@ -71,9 +71,9 @@ export async function finishTaskRun(
   outcome: { status: Exclude<TaskRunStatus, 'running'>; result: unknown; summary: string; decisions?: unknown[] },
 ): Promise<boolean> {
   const { rows } = await q.query<{ progress: TaskProgress | null }>(
-    `UPDATE audit_runs SET status = $2, finished_at = now(), result = $3::jsonb, summary = $4,
-            decisions = COALESCE($5::jsonb, decisions), steps = steps || $6::jsonb,
-            progress = jsonb_build_object('done', COALESCE((progress->>'total')::int, 1), 'total', COALESCE((progress->>'total')::int, 1), 'message', $4::text)
+    `UPDATE audit_runs SET status = $2, finished_at = now(), result = $3::json, summary = $4,
+            decisions = COALESCE($5::json, decisions), steps = (steps::jsonb || $6::jsonb)::json,
+            progress = json_build_object('done', COALESCE((progress->>'total')::int, 1), 'total', COALESCE((progress->>'total')::int, 1), 'message', $4::text)
       WHERE id = $1 AND status = 'running' RETURNING progress`,
     [run.id, outcome.status, JSON.stringify(outcome.result ?? null), outcome.summary,
       outcome.decisions === undefined ? null : JSON.stringify(outcome.decisions),

@@ -72,7 +72,7 @@ export function createTaskWorker(deps: TaskWorkerDeps): TaskWorker {
           }
           const value = await fn(q);
           await q.query('UPDATE task_effects SET result = $3::jsonb WHERE run_id = $1 AND effect = $2', [run.id, name, JSON.stringify(value ?? null)]);
-          await q.query(`UPDATE audit_runs SET steps = steps || $2::jsonb WHERE id = $1`, [run.id, JSON.stringify([{ at: new Date(now()).toISOString(), stage: `effect:${name}`, outcome: 'ok', detail: null }])]);
+          await q.query(`UPDATE audit_runs SET steps = (steps::jsonb || $2::jsonb)::json WHERE id = $1`, [run.id, JSON.stringify([{ at: new Date(now()).toISOString(), stage: `effect:${name}`, outcome: 'ok', detail: null }])]);
           return { replayed: false, value };
         });
         if (out.replayed) await appendTaskStep(deps.db, run.id, `effect:${name}`, 'ok', { replayed: true });

@@ -81,7 +81,7 @@ for (const backend of testBackends()) {
           `SELECT p.master_order_id, p.price, p.active FROM pending_copies p JOIN subscriptions s ON s.id = p.subscription_id WHERE s.follower_account_id = $1`, [id]);
         perFollower.push({ orders: orders.rows, legs: legs.rows.map((l) => ({ ...l, volume: Number(l.volume) })), pending: pending.rows });
       }
-      const runs = await db.query<{ n: number }>(`SELECT jsonb_array_length(decisions) AS n FROM audit_runs WHERE account_id = $1 ORDER BY (trigger->>'sequence')::int`, [master.accountId]);
+      const runs = await db.query<{ n: number }>(`SELECT json_array_length(decisions) AS n FROM audit_runs WHERE account_id = $1 ORDER BY (trigger->>'sequence')::int`, [master.accountId]);
       return { perFollower, decisionsPerRun: runs.rows.map((r) => r.n) };
     }
 

@@ -8,7 +8,7 @@ describe('the copy batch statement', () => {
   test('holds only the parts with rows, their parameters numbered in order', () => {
     const { text, params } = flushStatement({ ...none, run: [{ id: 'r1' }], seq: { acc_1: { sequence: 1, gap: false } }, notify: [{ channel: 'c', payload: 'p' }] });
     assert.deepEqual(params, ['[{"id":"r1"}]', '{"acc_1":{"sequence":1,"gap":false}}', '[{"channel":"c","payload":"p"}]']);
-    assert.match(text, /run AS \([\s\S]*jsonb_to_recordset\(\$1::jsonb\)/);
+    assert.match(text, /run AS \([\s\S]*json_to_recordset\(\$1::json\)/);
     assert.match(text, /seq AS \([\s\S]*\$2::jsonb -> s\.account_id/);
     assert.match(text, /pg_notify[\s\S]*jsonb_to_recordset\(\$3::jsonb\)/);
     for (const absent of ['ord', 'leg', 'leg_change', 'pen', 'pen_change', 'idem']) {

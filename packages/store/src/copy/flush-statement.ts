@@ -19,11 +19,12 @@
 import { KeyedRows, partText } from './keyed-rows';
 
 export const FLUSH_PARTS = {
+  // The runs' JSON columns are `json` (migration 070): each value is taken from the text as written.
   run: (p: string) => `
   INSERT INTO audit_runs (id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary)
   SELECT id, kind, status, account_id, started_at, finished_at, trigger, steps, decisions, result, latency, summary
-    FROM jsonb_to_recordset(${p}::jsonb) AS x(id text, kind text, status text, account_id text, started_at timestamptz,
-         finished_at timestamptz, trigger jsonb, steps jsonb, decisions jsonb, result jsonb, latency jsonb, summary text)`,
+    FROM json_to_recordset(${p}::json) AS x(id text, kind text, status text, account_id text, started_at timestamptz,
+         finished_at timestamptz, trigger json, steps json, decisions json, result json, latency json, summary text)`,
   // `shared`: payload values every row has (a copy-journal row writes them once): merged into each,
   // once per row — OFFSET 0 keeps the planner from copying the merge into each of p's eleven uses
   // (measured: a 1,000-order projection 50 → 68 ms without it, 36-41 with it).

@@ -89,12 +89,13 @@ export function journalInsert(id: string, masterAccountIds: string[], parts: Rec
  * Projects one journal row: deletes it and writes its parts with the copy path's own statement
  * parts, in one statement. The row lock the DELETE takes makes it exactly once: a second projector
  * waits for the first and then finds nothing, and every part reads nothing. Each part is parsed
- * once, in the DELETE's RETURNING (a part read as text would be parsed again for every row).
+ * once, in the DELETE's RETURNING (a part read as text would be parsed again for every row); the
+ * runs as `json`, the type of their columns.
  */
 const PROJECT_SQL = `
 WITH j AS (
   DELETE FROM copy_journal WHERE id = $1
-  RETURNING ${JOURNAL_PARTS.map((n) => `${n}::jsonb AS j_${n}`).join(', ')}),
+  RETURNING ${JOURNAL_PARTS.map((n) => `${n}::${n === 'run' ? 'json' : 'jsonb'} AS j_${n}`).join(', ')}),
 p AS (SELECT ${JOURNAL_PARTS.map((n) => (n === 'leg' ? `${unhoistSql('j_leg')} AS j_leg` : `j_${n}`)).join(', ')} FROM j),
 ${JOURNAL_PARTS.filter((n) => n !== 'notify').map((n) => `${n} AS (${n === 'ord'
     ? FLUSH_PARTS.ord(`(SELECT ${rowsOf('j_ord')} FROM p)`, `(SELECT ${sharedOf('j_ord')} FROM p)`)
