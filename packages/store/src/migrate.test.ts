@@ -79,7 +79,7 @@ for (const backend of testBackends()) {
         await migrate(db, { before: 70 });
         await db.query(`INSERT INTO accounts (id, name, role, platform, broker_name, broker_server, login) VALUES ('acc_m', 'M', 'master', 'mt5', 'B', 'S', '1')`);
         const trigger = { signalId: 'sig_9', sequence: 9, type: 'position.opened', occurredAt: '2026-11-27T10:00:00.000Z', gap: false, signal: { type: 'position.opened', sequence: 9, position: { id: 'p9', volume: 0.37 } } };
-        const decisions = [{ subscriptionId: 'sub_1', followerAccountId: 'acc_f', outcome: 'skipped', reason: 'SYMBOL_UNMAPPED', volume: 0, inputs: { masterVolume: 0.37, unicode: 'é ✓' } }];
+        const decisions = [{ subscriptionId: 'sub_1', followerAccountId: 'acc_f', outcome: 'skipped', reason: 'below_min_volume', volume: 0, inputs: { masterVolume: 0.37, unicode: 'é ✓' } }];
         await db.query(`INSERT INTO audit_runs (id, kind, status, account_id, started_at, trigger, steps, decisions, result, latency, progress)
                         VALUES ('run_9', 'signal', 'succeeded', 'acc_m', '2026-11-27T10:00:00.010Z', $1, '[{"stage":"received"}]', $2, '{"orders":0}', '{"ingest":3}', null),
                                ('run_t', 'task', 'running', null, '2026-11-27T10:00:01.000Z', '{"taskId":"resync-follower"}', DEFAULT, DEFAULT, null, DEFAULT, '{"done":0,"total":2}')`,
