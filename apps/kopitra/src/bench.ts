@@ -13,17 +13,28 @@ import { bySecond, fmt, percentile } from './bench/stats';
 import { measureStartup } from './bench/startup';
 import { cpuSnapshot, cpuUse, type CpuUse } from './bench/cpu';
 import { backgroundSince, backgroundSnapshot, describeBackground, type BackgroundWork } from './bench/background-work';
+import { storagePerUnit, storageSnapshot, type StoragePerUnit } from './bench/storage-per-signal';
 
 const SYMBOLS = [{ name: 'EURUSD', volumeMin: 0.01, volumeMax: 100, volumeStep: 0.01, contractSize: 100000, tickSize: 0.00001, tickValue: 1, digits: 5 }];
 
 interface Pair { master: TestCredential; follower: TestCredential }
-type Tput = Awaited<ReturnType<ParallelLoad['throughput']>> & { cpu: CpuUse | null };
+type Tput = Awaited<ReturnType<ParallelLoad['throughput']>> & { cpu: CpuUse | null; storage: StoragePerUnit | null };
 
-/** A throughput run with the CPU each answered request cost the server, PostgreSQL and the generator. */
-async function measuredThroughput(serverPid: number, run: () => ReturnType<ParallelLoad['throughput']>): Promise<Tput> {
+/**
+ * A throughput run with the CPU each answered request cost the server, PostgreSQL and the
+ * generator; with `db` (the server's database), also the WAL and table growth per request.
+ */
+async function measuredThroughput(serverPid: number, run: () => ReturnType<ParallelLoad['throughput']>, db?: Db): Promise<Tput> {
+  const stored = db ? await storageSnapshot(db) : null;
   const from = cpuSnapshot(serverPid);
   const result = await run();
-  return { ...result, cpu: cpuUse(from, cpuSnapshot(serverPid), result.ok) };
+  const cpu = cpuUse(from, cpuSnapshot(serverPid), result.ok);
+  return { ...result, cpu, storage: stored && db ? storagePerUnit(stored, await storageSnapshot(db), result.ok) : null };
+}
+
+/** `; WAL 4427 B and tables +3912 B per signal` (nothing without the figures). */
+function describeStorage(s: StoragePerUnit | null, unit: string): string {
+  return s ? `; WAL ${fmt(s.walBytes, 0)} B and tables +${fmt(s.tableBytes, 0)} B per ${unit}` : '';
 }
 
 export async function seedPairs(db: Db, n: number): Promise<Pair[]> {
@@ -251,8 +262,10 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     for (const [i, n] of levels.entries()) {
       echoRuns.push(await measuredThroughput(echo.pid, () => load.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
       // Each target its own key id, as each master is: their idempotency keys do not collide.
-      if (durable) durableRuns.push(await measuredThroughput(durable.pid, () => load.throughput(Array.from({ length: n }, (_, j) => ({ url: durable.url, keyId: `durable-${n}-${j}`, secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
-      gwRuns.push(await measuredThroughput(gateway.child.pid!, () => load.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds)));
+      // Their WAL and table growth: on a PostgreSQL server of their own (PGlite's one process is the gateway's).
+      const storageDb = baseUrl ? seedDb : undefined;
+      if (durable) durableRuns.push(await measuredThroughput(durable.pid, () => load.throughput(Array.from({ length: n }, (_, j) => ({ url: durable.url, keyId: `durable-${n}-${j}`, secret: echoSecret })), '/trade-agent/v1/signals', seconds), storageDb));
+      gwRuns.push(await measuredThroughput(gateway.child.pid!, () => load.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds), storageDb));
     }
     // Its threads end here: the later phases measure this process's CPU as the generator's.
     await load.close();
@@ -295,10 +308,10 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       ...(base.cpu ? [['  CPU per request at its best level', `echo server ${fmt(base.cpu.perUnitMs.server * 1000, 0)} µs, load generator ${fmt(base.cpu.perUnitMs.loadGenerator * 1000, 0)} µs on ${threads} threads (≈ ${fmt(1000 / base.cpu.perUnitMs.loadGenerator, 0)} req/s per core); machine ${fmt(base.cpu.machineBusy * 100, 0)} % busy`]] : []),
       ...(floor ? [
         ['durable floor: the echo + each request committed to PostgreSQL (group commit)', `${atLevels(durableRuns, 'req/s')}, ${durableRuns.reduce((a, r) => a + r.failed, 0)} failed; ÷ echo ${fmt(floor.perSecond / base.perSecond, 3)}`],
-        ...(floor.cpu ? [['  CPU per request at its best level', `server ${fmt(floor.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floor.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floor.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floor.cpu.machineBusy * 100, 0)} % busy`]] : []),
+        ...(floor.cpu ? [['  CPU per request at its best level', `server ${fmt(floor.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floor.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floor.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floor.cpu.machineBusy * 100, 0)} % busy${describeStorage(floor.storage, 'request')}`]] : []),
       ] : []),
       ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
-      ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy`]] : []),
+      ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy${describeStorage(gw.storage, 'signal')}`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)${floor ? `; gateway ÷ durable floor ${fmt(gw.perSecond / floor.perSecond, 3)}` : ''}`],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)${latBackground ? `; ${describeBackground(latBackground)}` : ''}`],
       [`  by second (p50 / p99 ms)`, describeSeconds(lat.perSecond)],
@@ -312,7 +325,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, latencyBySecond: lat.perSecond, floorLatencyBySecond: floorLat?.perSecond ?? null, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorStorage: floor?.storage ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, gatewayStorage: gw.storage, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, latencyBySecond: lat.perSecond, floorLatencyBySecond: floorLat?.perSecond ?? null, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0 || floorLat?.samples.length === 0) process.exitCode = 1;
   } finally {
     await generator?.close();
