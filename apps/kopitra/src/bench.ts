@@ -29,7 +29,7 @@ async function measuredThroughput(serverPid: number, run: () => ReturnType<Paral
   const from = cpuSnapshot(serverPid);
   const result = await run();
   const cpu = cpuUse(from, cpuSnapshot(serverPid), result.ok);
-  return { ...result, cpu, storage: stored && db ? storagePerUnit(stored, await storageSnapshot(db), result.ok) : null };
+  return { ...result, cpu, storage: db && stored ? storagePerUnit(stored, await storageSnapshot(db), result.ok) : null };
 }
 
 /** `; WAL 4427 B and tables +3912 B per signal` (nothing without the figures). */
@@ -259,11 +259,11 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const echoRuns: Tput[] = [];
     const durableRuns: Tput[] = [];
     const gwRuns: Tput[] = [];
+    // The durable runs' WAL and table growth: on a PostgreSQL server of their own (PGlite's one process is the gateway's).
+    const storageDb = baseUrl ? seedDb : undefined;
     for (const [i, n] of levels.entries()) {
       echoRuns.push(await measuredThroughput(echo.pid, () => load.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
       // Each target its own key id, as each master is: their idempotency keys do not collide.
-      // Their WAL and table growth: on a PostgreSQL server of their own (PGlite's one process is the gateway's).
-      const storageDb = baseUrl ? seedDb : undefined;
       if (durable) durableRuns.push(await measuredThroughput(durable.pid, () => load.throughput(Array.from({ length: n }, (_, j) => ({ url: durable.url, keyId: `durable-${n}-${j}`, secret: echoSecret })), '/trade-agent/v1/signals', seconds), storageDb));
       gwRuns.push(await measuredThroughput(gateway.child.pid!, () => load.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds), storageDb));
     }

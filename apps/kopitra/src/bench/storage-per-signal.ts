@@ -1,12 +1,12 @@
 import type { Queryable } from '@kopitra/store';
 
 /**
- * What a throughput phase made PostgreSQL write, per signal: the WAL the server wrote (everything
- * a commit waits for, full-page images after a checkpoint included; the whole server's, so the
- * bench is its only writer meanwhile) and how much the database's
- * tables grew, their indexes and TOAST included (what the kernel writes back later). Unlike CPU
- * time these do not move with a noisy machine: a change that stores less shows here in one run
- * (session 18: the audit runs as `json`, WAL 4.82 → 4.43 kB per signal, tables −0.4 kB).
+ * What a throughput phase made PostgreSQL write, per signal: the WAL the server wrote (everything a
+ * commit waits for, full-page images after a checkpoint included; the whole server's, so the bench
+ * is its only writer meanwhile) and how much the database's tables grew, their indexes and TOAST
+ * included (what the kernel writes back later). Unlike CPU time these do not move with a noisy
+ * machine: a change that stores less shows here in one run (session 18: the audit runs as `json`,
+ * WAL 4.82 → 4.43 kB per signal, tables −0.4 kB).
  */
 export interface StorageSnapshot {
   /** The server's WAL insert position in bytes (pg_current_wal_lsn). */
