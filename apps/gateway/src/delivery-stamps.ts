@@ -1,5 +1,11 @@
-import type { Db } from '@kopitra/store';
+import type { Db, HandedOrder } from '@kopitra/store';
 import { markDelivered } from '@kopitra/store';
+
+/** An order's first delivery: to whom, when (ms) and what was handed over (its report needs it). */
+interface Delivery extends HandedOrder {
+  accountId: string;
+  at: number;
+}
 
 /**
  * When each order was first handed to its follower, kept here until it is written. A follower EA
@@ -11,11 +17,13 @@ import { markDelivered } from '@kopitra/store';
  *
  * The stamp is information (latency, the audit trace), not state: an order stays pending until
  * its report, whether stamped or not. A stamp lost with a crash is taken again at the order's next
- * delivery, or by the report itself (its arrival time).
+ * delivery, or by the report itself (its arrival time). It also holds what the order's payload told
+ * the follower (run, action, volume): its report is then written without reading the order first
+ * (recordHandedExecutions).
  */
 export class DeliveryStamps {
-  /** orderId → its follower and first delivery (ms), in delivery order. */
-  private readonly pending = new Map<string, { accountId: string; at: number }>();
+  /** orderId → its first delivery, in delivery order. */
+  private readonly pending = new Map<string, Delivery>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -39,16 +47,20 @@ export class DeliveryStamps {
     await this.flush(true);
   }
 
-  delivered(accountId: string, orderId: string, atMs: number): void {
-    if (!this.pending.has(orderId)) this.pending.set(orderId, { accountId, at: atMs });
+  /** An order handed to its follower now: `payload` is what the follower got (FollowerOrder). */
+  delivered(accountId: string, payload: Record<string, unknown>, atMs: number): void {
+    const orderId = String(payload.orderId);
+    if (this.pending.has(orderId)) return;
+    const volume = payload.volume;
+    this.pending.set(orderId, { accountId, at: atMs, runId: String(payload.runId), action: String(payload.action), volume: typeof volume === 'number' ? volume : null });
   }
 
-  /** The delivery time of the order this follower is reporting now (its report writes it), if still here. */
-  take(accountId: string, orderId: string): number | undefined {
+  /** The delivery of the order this follower is reporting now (its report writes it), if still here. */
+  take(accountId: string, orderId: string): Delivery | undefined {
     const d = this.pending.get(orderId);
     if (d === undefined || d.accountId !== accountId) return undefined;
     this.pending.delete(orderId);
-    return d.at;
+    return d;
   }
 
   get size(): number {
@@ -59,7 +71,7 @@ export class DeliveryStamps {
   flush(all: boolean): Promise<void> {
     if (this.flushing) return this.flushing;
     const due = this.now() - this.delayMs;
-    const batch = new Map<string, { accountId: string; at: number }>();
+    const batch = new Map<string, Delivery>();
     for (const [id, d] of this.pending) {
       if (!all && d.at > due) break;
       batch.set(id, d);

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, pruneIdempotencyRecords, recordExecutions, SubscriptionCache,
+  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, pruneIdempotencyRecords, recordExecutions, recordHandedExecutions, SubscriptionCache,
   type Db, type ExecutionResult, type ExecutionSubmission, type SecretBox,
 } from '@kopitra/store';
 import { Coalescer } from './coalesce';
@@ -101,9 +101,15 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
       if (journalId) journal.enqueue({ id: journalId, notHanded });
     },
   });
+  // A batch of first reports of orders handed over here is one statement; any other, a transaction.
   const executions = new GroupCommit(deps.db, async (q, items: ExecutionSubmission[], attempt) => {
     const { results } = await recordExecutions(q, items, new Date(now()).toISOString(), attempt > 0);
     return { outcomes: results, after: undefined };
+  }, {
+    direct: async (items) => {
+      const recorded = await recordHandedExecutions(deps.db, items, new Date(now()).toISOString());
+      return recorded && { outcomes: recorded.results, after: undefined };
+    },
   });
   // The safety net for a lost notification: one query for every waiting follower per interval,
   // not a timer and a query per long-poll (a thousand idle long-polls cost one query a second).

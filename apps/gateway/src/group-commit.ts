@@ -38,6 +38,11 @@ export class GroupCommit<I, O, X = void> {
       /** A transaction beyond the first starts only when at least this many items wait (default 1). */
       concurrentFrom?: number;
       onCommitted?: (after: X) => void;
+      /**
+       * Tried first for a batch, outside any transaction: work that commits by itself, or null
+       * when it cannot do this batch (nothing written) — the transaction then does it.
+       */
+      direct?: (items: I[]) => Promise<{ outcomes: O[]; after: X } | null>;
     } = {},
   ) {}
 
@@ -84,7 +89,8 @@ export class GroupCommit<I, O, X = void> {
 
   private async run(batch: Array<Waiting<I, O>>, attempt = 0): Promise<void> {
     try {
-      const { outcomes, after } = await this.db.tx((q) => this.work(q, batch.map((w) => w.item), attempt));
+      const direct = attempt === 0 ? await this.options.direct?.(batch.map((w) => w.item)) : null;
+      const { outcomes, after } = direct ?? await this.db.tx((q) => this.work(q, batch.map((w) => w.item), attempt));
       this.options.onCommitted?.(after);
       batch.forEach((w, i) => w.resolve(outcomes[i]!));
     } catch (e) {

@@ -7,11 +7,12 @@ export function executionsRoute(app: FastifyInstance, ctx: GatewayContext): void
   app.post('/executions', { preValidation: ctx.auth('follower') }, async (req, reply) => {
     const v = validateExecution(req.body);
     if (!v.ok) throw new KopitraError('invalid_payload', v.message, { extra: { field: v.field } });
-    // The order's delivery stamp goes with its report (one write for both); see DeliveryStamps.
-    const deliveredAtMs = ctx.stamps.take(req.ea!.accountId, v.value.orderId);
+    // The order's delivery stamp goes with its report (one write for both), and what was handed
+    // over stands for reading the order; see DeliveryStamps.
+    const delivery = ctx.stamps.take(req.ea!.accountId, v.value.orderId);
     const result = await ctx.executions.submit({
       followerAccountId: req.ea!.accountId, idempotencyKey: req.idempotencyKey!, requestHash: `EXECUTION ${req.rawBodySha256}`, report: v.value,
-      ...(deliveredAtMs === undefined ? {} : { deliveredAt: new Date(deliveredAtMs).toISOString() }),
+      ...(delivery === undefined ? {} : { deliveredAt: new Date(delivery.at).toISOString(), handed: { runId: delivery.runId, action: delivery.action, volume: delivery.volume } }),
     });
     switch (result.kind) {
       case 'answer':

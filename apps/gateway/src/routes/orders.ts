@@ -63,7 +63,7 @@ async function pollOrders(ctx: GatewayContext, accountId: string, limit: number,
     await waiting;
   }
   const at = ctx.now();
-  for (const o of orders) ctx.stamps.delivered(accountId, String(o.orderId), at);
+  for (const o of orders) ctx.stamps.delivered(accountId, o, at);
   return { orders, answer };
 }
 
