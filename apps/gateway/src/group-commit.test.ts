@@ -113,4 +113,25 @@ describe('group commit', { skip: baseUrl ? false : 'needs KOPITRA_TEST_DATABASE_
     await h.finish(all);
     assert.deepEqual(h.batches.slice(2), [['c1-2']]);
   });
+
+  test('direct: tried first, outside a transaction; when it declines or fails, the transaction does the batch', async () => {
+    const tried: string[][] = [];
+    const h = harness({
+      direct: async (items) => {
+        tried.push(items);
+        if (items.includes('d-decline')) return null;
+        if (items.includes('d-fail')) throw new Error('the statement failed');
+        await db.query('INSERT INTO items (id, batch) SELECT unnest($1::text[]), 0', [items]);
+        return { outcomes: items.map(() => 0), after: undefined };
+      },
+    });
+    assert.deepEqual(await h.gc.submit('d-ok'), 0, 'answered by direct');
+    assert.deepEqual(h.batches, [], 'no transaction');
+    assert.deepEqual(await h.finish([h.gc.submit('d-decline')]), [1]);
+    assert.deepEqual(await h.finish([h.gc.submit('d-fail')]), [2]);
+    assert.deepEqual(tried, [['d-ok'], ['d-decline'], ['d-fail']]);
+    assert.deepEqual(h.batches, [['d-decline'], ['d-fail']]);
+    const stored = await db.query<{ id: string; batch: number }>("SELECT id, batch FROM items WHERE id LIKE 'd-%' ORDER BY id");
+    assert.deepEqual(stored.rows, [{ id: 'd-decline', batch: 1 }, { id: 'd-fail', batch: 2 }, { id: 'd-ok', batch: 0 }]);
+  });
 });

@@ -40,7 +40,8 @@ export class GroupCommit<I, O, X = void> {
       onCommitted?: (after: X) => void;
       /**
        * Tried first for a batch, outside any transaction: work that commits by itself, or null
-       * when it cannot do this batch (nothing written) — the transaction then does it.
+       * when it cannot do this batch (nothing written) — the transaction then does it, as it does
+       * when direct fails.
        */
       direct?: (items: I[]) => Promise<{ outcomes: O[]; after: X } | null>;
     } = {},
@@ -89,7 +90,7 @@ export class GroupCommit<I, O, X = void> {
 
   private async run(batch: Array<Waiting<I, O>>, attempt = 0): Promise<void> {
     try {
-      const direct = attempt === 0 ? await this.options.direct?.(batch.map((w) => w.item)) : null;
+      const direct = attempt === 0 ? await this.options.direct?.(batch.map((w) => w.item)).catch(() => null) : null;
       const { outcomes, after } = direct ?? await this.db.tx((q) => this.work(q, batch.map((w) => w.item), attempt));
       this.options.onCommitted?.(after);
       batch.forEach((w, i) => w.resolve(outcomes[i]!));
