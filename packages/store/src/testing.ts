@@ -65,3 +65,18 @@ export async function createFreshDatabase(baseUrl: string): Promise<{ url: strin
     },
   };
 }
+
+/**
+ * The indexes (those named `prefix…`) the generic plan of `sql` scans, prepared now on the tables
+ * as they are: what a connection keeps for a statement first prepared while its tables were small.
+ */
+export async function genericPlanIndexes(db: Db, sql: string, types: string, args: string, prefix: string): Promise<string[]> {
+  return db.tx(async (q) => {
+    await q.query('SET LOCAL plan_cache_mode = force_generic_plan');
+    await q.query(`PREPARE plan_probe(${types}) AS ${sql}`);
+    const { rows } = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE plan_probe(${args})`);
+    await q.query('DEALLOCATE plan_probe');
+    const plan = rows[0]!['QUERY PLAN'];
+    return [...JSON.stringify(typeof plan === 'string' ? JSON.parse(plan) : plan).matchAll(/"Index Name":"([^"]+)"/g)].map((m) => m[1]!).filter((n) => n.startsWith(prefix));
+  });
+}

@@ -247,10 +247,12 @@ function writeSql(guard: boolean): string {
   return `
 WITH${guard ? `
 guard AS (
-  -- in id order, like every writer of orders; a row another transaction reported or expired since it
-  -- was handed over is seen here at its latest version (and fails the guard)
-  SELECT count(*) = cardinality($8::text[]) AS held
-    FROM (SELECT id FROM orders WHERE id = ANY($8::text[]) AND status IN ('pending', 'delivered') ORDER BY id FOR UPDATE) o),` : ''}
+  -- locked in id order, like every writer of orders, and the status tested on the version locked: a
+  -- row another transaction reported or expired since it was handed over fails the guard. Reached
+  -- by id alone: with the status in the WHERE, the plan prepared on a small table walked the open
+  -- orders' partial index (\`orders_open_by_follower\`), every open order of every follower.
+  SELECT count(*) FILTER (WHERE status IN ('pending', 'delivered')) = cardinality($8::text[]) AS held
+    FROM (SELECT id, status FROM orders WHERE id = ANY($8::text[]) ORDER BY id FOR UPDATE) o),` : ''}
 ex AS (
   INSERT INTO executions (order_id, status, terminal, body, received_at)
   SELECT order_id, status, terminal, body, received_at
@@ -280,4 +282,4 @@ SELECT ${guard ? '(SELECT held FROM guard) AS held, ' : ''}(SELECT count(pg_noti
 }
 
 const WRITE_SQL = writeSql(false);
-const HANDED_WRITE_SQL = writeSql(true);
+export const HANDED_WRITE_SQL = writeSql(true);

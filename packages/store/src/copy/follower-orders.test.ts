@@ -4,20 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Db } from '../db';
-import { testBackends } from '../testing';
+import { genericPlanIndexes, testBackends } from '../testing';
 import { fetchPendingOrdersFor, followersWithPendingOrders, PENDING_FOR_SQL, WAITING_SQL } from './follower-orders';
-
-/** The indexes the generic plan of `sql` (prepared now, on the table as it is) scans. */
-async function genericPlanIndexes(db: Db, sql: string, types: string, args: string): Promise<string[]> {
-  return db.tx(async (q) => {
-    await q.query('SET LOCAL plan_cache_mode = force_generic_plan');
-    await q.query(`PREPARE plan_probe(${types}) AS ${sql}`);
-    const { rows } = await q.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE plan_probe(${args})`);
-    await q.query('DEALLOCATE plan_probe');
-    const plan = rows[0]!['QUERY PLAN'];
-    return [...JSON.stringify(typeof plan === 'string' ? JSON.parse(plan) : plan).matchAll(/"Index Name":"([^"]+)"/g)].map((m) => m[1]!).filter((n) => n.startsWith('orders'));
-  });
-}
 
 async function addOrders(db: Db, follower: string, n: number, o: { from?: number; expired?: boolean; status?: string; leg?: string } = {}): Promise<void> {
   await db.query(
@@ -39,8 +27,8 @@ for (const backend of testBackends()) {
     after(async () => drop());
 
     test('prepared on an empty table, both reads go by the follower index', async () => {
-      assert.deepEqual(await genericPlanIndexes(db, PENDING_FOR_SQL, 'text[], int', `'{acc_a}', 100`), ['orders_open_by_follower']);
-      assert.deepEqual(await genericPlanIndexes(db, WAITING_SQL, 'text[]', `'{acc_a}'`), ['orders_open_by_follower']);
+      assert.deepEqual(await genericPlanIndexes(db, PENDING_FOR_SQL, 'text[], int', `'{acc_a}', 100`, 'orders'), ['orders_open_by_follower']);
+      assert.deepEqual(await genericPlanIndexes(db, WAITING_SQL, 'text[]', `'{acc_a}'`, 'orders'), ['orders_open_by_follower']);
     });
 
     test('oldest first, at most the limit each, none expired or finished; the copy leg fills in the follower position', async () => {
@@ -62,8 +50,8 @@ for (const backend of testBackends()) {
 
     test('thousands of other followers\u2019 orders later, the reads still go by the follower index', async () => {
       for (let f = 0; f < 20; f++) await addOrders(db, `acc_off_${f}`, 250);
-      assert.deepEqual(await genericPlanIndexes(db, PENDING_FOR_SQL, 'text[], int', `'{acc_a}', 100`), ['orders_open_by_follower']);
-      assert.deepEqual(await genericPlanIndexes(db, WAITING_SQL, 'text[]', `'{acc_a}'`), ['orders_open_by_follower']);
+      assert.deepEqual(await genericPlanIndexes(db, PENDING_FOR_SQL, 'text[], int', `'{acc_a}', 100`, 'orders'), ['orders_open_by_follower']);
+      assert.deepEqual(await genericPlanIndexes(db, WAITING_SQL, 'text[]', `'{acc_a}'`, 'orders'), ['orders_open_by_follower']);
     });
   });
 }
