@@ -2,11 +2,24 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { freePort } from '@kopitra/gateway/testing';
+import { launcherBundleStale } from '../../../../scripts/launcher-bundle.mjs';
 
 export interface StartupFigures {
   /** From spawning `npm start` until the gateway's health answers 200. */
   healthyMs: number;
+  /**
+   * The launcher's own start as it prints it (`Kopitra is up in N ms`: from its first line to
+   * listening), null if it did not; the rest of healthyMs is npm, node and loading the launcher.
+   */
+  launcherMs: number | null;
+  /**
+   * Why the launcher's bundle was stale when the start began (a source changed since it was built:
+   * `npm start` rebuilt it first, seconds that a fresh install, whose postinstall builds it, never
+   * pays), or null.
+   */
+  staleBundle: string | null;
   /** Resident memory after `idleMs` of idling, by process (the launcher and Azurite). */
   rssMb: Record<string, number>;
 }
@@ -55,10 +68,16 @@ export async function measureStartup(env: Record<string, string | undefined>, id
   const port = await freePort();
   const childEnv: Record<string, string | undefined> = { ...env, KOPITRA_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
   delete childEnv.DATABASE_URL;
+  const staleBundle = launcherBundleStale();
   const started = performance.now();
-  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  let launcherMs: number | null = null;
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    const up = /Kopitra is up in (\d+) ms/.exec(line);
+    if (up) launcherMs = Number(up[1]);
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     let healthyMs = NaN;
@@ -78,7 +97,7 @@ export async function measureStartup(env: Record<string, string | undefined>, id
       const name = p.cmd.includes('azurite') ? 'azurite' : (p.cmd.includes('cli.ts') || p.cmd.includes('start.mjs')) ? 'launcher' : null;
       if (name) rssMb[name] = Math.round((rssMb[name] ?? 0) + p.rssMb);
     }
-    return { healthyMs, rssMb };
+    return { healthyMs, launcherMs, staleBundle, rssMb };
   } finally {
     try {
       process.kill(-child.pid!, 'SIGTERM');
