@@ -2,23 +2,22 @@
 // commits by itself (recordHandedExecutions), not a transaction that reads the order first. What it
 // writes must be what the transaction writes; whatever it cannot do — the order reported or expired
 // since, a close giving volume back to its leg, a key used before — the transaction does, as before.
-// Real databases, the gateway in-process; its database counted (transactions opened), not replaced.
+// Real databases, the gateway in-process; its database's transactions counted, nothing replaced.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { expireOrders, type Db } from '@kopitra/store';
 import { testBackends } from '@kopitra/store/testing';
-import { buildGatewayApp } from './app';
-import { DEFAULT_GATEWAY_CONFIG } from './config';
 import type { GatewayContext } from './gateway-context';
-import { eaRequest, openedSignal, seedAccount, seedSubscription, snapshotBody, testSecretBox, type TestCredential } from './testing/fixtures';
+import { eaRequest, openedSignal, snapshotBody, type TestCredential } from './testing/fixtures';
+import { startInProcessGateway, type InProcessGateway } from './testing/in-process';
 
 interface Order { orderId: string; action: string; volume: number; masterPositionId: string }
 
 for (const backend of testBackends()) {
   describe(`first execution reports of handed orders on ${backend.name}`, () => {
+    let g: InProcessGateway;
     let db: Db;
-    let drop: () => Promise<void>;
     let app: FastifyInstance;
     let ctx: GatewayContext;
     let master: TestCredential;
@@ -27,19 +26,12 @@ for (const backend of testBackends()) {
     let transactions = 0;
 
     before(async () => {
-      ({ db, drop } = await backend.open());
-      // The same database, its transactions counted: the report's path shows in the count.
-      const counted: Db = { ...db, tx: (fn) => { transactions++; return db.tx(fn); } };
-      app = await buildGatewayApp({ db: counted, secretBox: testSecretBox, config: DEFAULT_GATEWAY_CONFIG, onContext: (c) => { ctx = c; } });
-      master = await seedAccount(db, 'master');
-      follower = await seedAccount(db, 'follower');
-      await seedSubscription(db, master.accountId, follower.accountId);
+      // The gateway's database with its transactions counted: the report's path shows in the count.
+      g = await startInProcessGateway(backend, {}, (d) => ({ ...d, tx: (fn) => { transactions++; return d.tx(fn); } }));
+      ({ db, app, ctx, master, follower } = g);
       assert.equal((await eaRequest(app, follower, 'POST', '/trade-agent/v1/telemetry', snapshotBody())).statusCode, 202);
     });
-    after(async () => {
-      await app.close();
-      await drop();
-    });
+    after(async () => g.close());
 
     const signal = async (body: Record<string, unknown>) => {
       const r = await eaRequest(app, master, 'POST', '/trade-agent/v1/signals', body, { idempotencyKey: `sig-${body.sequence}` });
@@ -123,22 +115,25 @@ for (const backend of testBackends()) {
       assert.equal(await legVolume(o.orderId), 1, 'the EA had it in hand: the leg holds what it opened');
     });
 
+    /** An open order of `volume`, filled; the master closes the position: the close, handed over. */
+    async function closeOfFilledCopy(volume: number): Promise<{ open: Order; close: Order }> {
+      const open = await openOrder(volume);
+      assert.equal((await report(open.orderId, 'filled', `o-${open.orderId}`, volume)).statusCode, 202);
+      await signal({ sequence: ++sequence, type: 'position.closed', occurredAt: new Date().toISOString(), position: { id: open.masterPositionId, volume, price: 1.086, volumeAfter: 0 } });
+      const close = (await poll()).find((c) => c.action === 'close' && c.masterPositionId === open.masterPositionId)!;
+      assert.equal(await legVolume(open.orderId), 0, 'the close took the volume off the leg when planned');
+      return { open, close };
+    }
+
     test('a rejected close gives its volume back to the leg: the transaction (the leg is not known here)', async () => {
-      const o = await openOrder(2);
-      assert.equal((await report(o.orderId, 'filled', `o-${o.orderId}`, 2)).statusCode, 202);
-      await signal({ sequence: ++sequence, type: 'position.closed', occurredAt: new Date().toISOString(), position: { id: o.masterPositionId, volume: 2, price: 1.086, volumeAfter: 0 } });
-      const close = (await poll()).find((c) => c.action === 'close' && c.masterPositionId === o.masterPositionId)!;
-      assert.equal(await legVolume(o.orderId), 0, 'the close took the volume off the leg when planned');
+      const { open: o, close } = await closeOfFilledCopy(2);
       const r = await counting(() => report(close.orderId, 'rejected', `c-${close.orderId}`));
       assert.deepEqual([r.status, r.tx], [202, 1], r.body);
       assert.equal(await legVolume(o.orderId), 2, 'given back');
     });
 
     test('a filled close needs no leg: one statement', async () => {
-      const o = await openOrder(1);
-      assert.equal((await report(o.orderId, 'filled', `o-${o.orderId}`, 1)).statusCode, 202);
-      await signal({ sequence: ++sequence, type: 'position.closed', occurredAt: new Date().toISOString(), position: { id: o.masterPositionId, volume: 1, price: 1.086, volumeAfter: 0 } });
-      const close = (await poll()).find((c) => c.action === 'close' && c.masterPositionId === o.masterPositionId)!;
+      const { open: o, close } = await closeOfFilledCopy(1);
       const r = await counting(() => report(close.orderId, 'filled', `c-${close.orderId}`, 1));
       assert.deepEqual([r.status, r.tx], [202, 0], r.body);
       assert.equal(await legVolume(o.orderId), 0);

@@ -18,10 +18,11 @@ export interface InProcessGateway {
   close(): Promise<void>;
 }
 
-export async function startInProcessGateway(backend: TestBackend, config: Partial<GatewayConfig> = {}): Promise<InProcessGateway> {
+/** `gatewayDb`: what the gateway is given instead of the database itself (a wrapper that counts, say). */
+export async function startInProcessGateway(backend: TestBackend, config: Partial<GatewayConfig> = {}, gatewayDb: (db: Db) => Db = (db) => db): Promise<InProcessGateway> {
   const { db, drop } = await backend.open();
   let ctx: GatewayContext | undefined;
-  const app = await buildGatewayApp({ db, secretBox: testSecretBox, config: { ...DEFAULT_GATEWAY_CONFIG, ...config }, onContext: (c) => { ctx = c; } });
+  const app = await buildGatewayApp({ db: gatewayDb(db), secretBox: testSecretBox, config: { ...DEFAULT_GATEWAY_CONFIG, ...config }, onContext: (c) => { ctx = c; } });
   const master = await seedAccount(db, 'master');
   const follower = await seedAccount(db, 'follower');
   const subscriptionId = await seedSubscription(db, master.accountId, follower.accountId);
