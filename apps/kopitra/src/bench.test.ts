@@ -15,7 +15,7 @@ test('npm run bench -- --quick completes every phase without a failure', { timeo
   const { stdout } = await run(process.execPath, ['--import', 'tsx', cli, 'bench', '--quick'], { env, timeout: 170_000 });
   const line = stdout.split('\n').find((l) => l.startsWith('{"bench"'));
   assert.ok(line, stdout);
-  const r = JSON.parse(line) as { gatewayPerSecond: number; echoPerSecond: number; durableFloorPerSecond: number | null; floorSamples: number | null; floorLost: number | null; floorFanOutAllDelivered: number[] | null; latencyBackground: { checkpoints: number | null; expiredOrders: number } | null; gatewayStorage: { walBytes: number; tableBytes: number } | null; durableFloorStorage: { walBytes: number; tableBytes: number } | null; floorLatencyBackground: { expiredOrders: number } | null; failed: number; samples: number; lost: number; fanOutAllDeliveredP99Ms: number; fanOutFirstAllDeliveredMs: number; latencyCpu: { perUnitMs: Record<string, number>; machineBusy: number } | null; echoCpu: { perUnitMs: Record<string, number> } | null; gatewayCpu: { perUnitMs: Record<string, number> } | null; startupHealthyMs: number; startupLauncherMs: number | null; idleRssMb: Record<string, number> };
+  const r = JSON.parse(line) as { gatewayPerSecond: number; echoPerSecond: number; durableFloorPerSecond: number | null; floorSamples: number | null; floorLost: number | null; floorFanOutAllDelivered: number[] | null; latencyBackground: { checkpoints: number | null; expiredOrders: number } | null; gatewayStorage: { walBytes: number; tableBytes: number } | null; durableFloorStorage: { walBytes: number; tableBytes: number } | null; floorLatencyBackground: { expiredOrders: number } | null; failed: number; samples: number; lost: number; fanOutAllDeliveredP99Ms: number; fanOutFirstAllDeliveredMs: number; latencyCpu: { perUnitMs: Record<string, number>; machineBusy: number } | null; echoCpu: { perUnitMs: Record<string, number> } | null; gatewayCpu: { perUnitMs: Record<string, number> } | null; latencyWarmupP50Ms: number; startupHealthyMs: number; startupLauncherMs: number | null; idleRssMb: Record<string, number> };
   assert.ok(r.echoPerSecond > 0 && r.gatewayPerSecond > 0);
   assert.equal(r.failed, 0);
   // The durable floor runs where there is a PostgreSQL server to write to (the process exits 1 if it failed).
@@ -41,6 +41,7 @@ test('npm run bench -- --quick completes every phase without a failure', { timeo
     for (const phase of [r.echoCpu, r.gatewayCpu]) assert.ok(phase && phase.perUnitMs.server! > 0 && phase.perUnitMs.loadGenerator! > 0, JSON.stringify(phase));
   }
   assert.ok(Number.isFinite(r.fanOutFirstAllDeliveredMs), 'the first fan-out is timed and reported too');
+  assert.ok(Number.isFinite(r.latencyWarmupP50Ms), 'the latency phase\u2019s warm-up is timed and reported too');
   assert.ok(Number.isFinite(r.startupHealthyMs), 'npm start became healthy');
   assert.ok(r.startupLauncherMs !== null && r.startupLauncherMs > 0 && r.startupLauncherMs < r.startupHealthyMs, `the launcher's own start is part of it: ${r.startupLauncherMs} of ${r.startupHealthyMs} ms`);
   assert.ok(r.idleRssMb.launcher! > 0 && r.idleRssMb.azurite! > 0, JSON.stringify(r.idleRssMb));

@@ -230,6 +230,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
   const tputPairs: Pair[][] = [];
   for (const n of levels) tputPairs.push(await seedPairs(seedDb, n));
   const latPairs = await seedPairs(seedDb, quick ? 2 : 10);
+  const latWarmPairs = await seedPairs(seedDb, latPairs.length);
   const fanFollowers = quick ? 20 : 1000;
   const fanMaster = await seedAccount(seedDb, 'master');
   const fans: TestCredential[] = [];
@@ -282,14 +283,22 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       const result = await phase();
       return { result, background: from ? backgroundSince(from, await backgroundSnapshot(seedDb)) : null };
     };
+    // The follower's paths (long-poll answers, execution reports) run first here — the throughput
+    // phases have no followers — and are compiled in their first seconds (p50 6–18 ms there, then
+    // 2–3 ms; docs/performance.md session 19): a warm-up at the same rate on other masters first,
+    // reported, as the fan-out's are. The same for the durable floor.
+    const warmSeconds = quick ? 1 : 3;
+    const latWarm = await latency(h, gateway.url, latWarmPairs, rate, warmSeconds);
     const { result: lat, background: latBackground } = await meanwhile(() => latency(h, gateway.url, latPairs, rate, seconds, gateway.child.pid));
     // The same phase through the durable floor: its masters `floor-m-<n>`, each with the follower `floor-f-<n>`.
-    const floorPairs: Pair[] = latPairs.map((_, i) => ({
-      master: { accountId: '', keyId: `floor-m-${i}`, secret: echoSecret }, follower: { accountId: '', keyId: `floor-f-${i}`, secret: echoSecret },
+    const floorPairsOf = (tag: string) => latPairs.map((_, i): Pair => ({
+      master: { accountId: '', keyId: `floor${tag}-m-${i}`, secret: echoSecret }, follower: { accountId: '', keyId: `floor${tag}-f-${i}`, secret: echoSecret },
     }));
+    const floorWarm = durable ? await latency(h, durable.url, floorPairsOf('-warm'), rate, warmSeconds) : null;
     const { result: floorLat, background: floorLatBackground } = durable
-      ? await meanwhile(() => latency(h, durable.url, floorPairs, rate, seconds, durable.pid))
+      ? await meanwhile(() => latency(h, durable.url, floorPairsOf(''), rate, seconds, durable.pid))
       : { result: null, background: null };
+    const p50p99 = (w: { samples: number[] }) => `p50 ${fmt(percentile(w.samples, 50), 2)} ms, p99 ${fmt(percentile(w.samples, 99), 2)} ms`;
     // Three warm-up fan-outs, each reported: the gateway's and the generator's CPU per fan-out falls
     // over the first three after start (JIT, first 1,000-socket rounds; measured 230 / 160 / 100 →
     // 50–130 ms of gateway CPU, 133 / 132 → 31–50 ms of the generator's, docs/performance.md
@@ -315,17 +324,18 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)${floor ? `; gateway ÷ durable floor ${fmt(gw.perSecond / floor.perSecond, 3)}` : ''}`],
       [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)${latBackground ? `; ${describeBackground(latBackground)}` : ''}`],
       [`  by second (p50 / p99 ms)`, describeSeconds(lat.perSecond)],
+      [`  its warm-up before it (${warmSeconds} s at ${rate}/s, other masters)`, `${p50p99(latWarm)}${floorWarm ? `; the durable floor's ${p50p99(floorWarm)}` : ''}`],
       ...(floorLat ? [[`  the same through the durable floor`, `p50 ${fmt(percentile(floorLat.samples, 50), 2)} ms, p99 ${fmt(percentile(floorLat.samples, 99), 2)} ms (${floorLat.samples.length} samples, ${floorLat.lost} not seen)${floorLat.cpu ? `; CPU per signal: server ${fmt(floorLat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floorLat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floorLat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floorLat.cpu.machineBusy * 100, 0)} % busy` : ''}${floorLatBackground ? `; ${describeBackground(floorLatBackground)}` : ''}`]] : []),
       ...(floorLat ? [[`  the durable floor by second`, describeSeconds(floorLat.perSecond)]] : []),
       ...(lat.cpu ? [[`  CPU per signal at ${rate}/s (POST, delivery, execution report, next long-poll)`, `gateway ${fmt(lat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(lat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(lat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(lat.cpu.machineBusy * 100, 0)} % busy (${lat.cpu.cores} cores)`]] : []),
       [`one signal → ${fanFollowers} long-polling followers`, `all delivered p99 ${fmt(percentile(fan.allDelivered, 99), 1)} ms   (goal ≤ 50; ${fan.allDelivered.length} signals after ${fanWarmup} warm-up; answered p50 ${fmt(percentile(fan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(fan.allDelivered, 50), 1)} ms, per follower p99 ${fmt(percentile(fan.perFollower, 99), 1)} ms; the first fan-outs since start, all delivered: ${fan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)${fanBackground ? `; ${describeBackground(fanBackground)}` : ''}`],
       ...(floorFan ? [[`  the same through the durable floor`, `all delivered p99 ${fmt(percentile(floorFan.allDelivered, 99), 1)} ms (answered p50 ${fmt(percentile(floorFan.answered, 50), 1)} ms, all delivered p50 ${fmt(percentile(floorFan.allDelivered, 50), 1)} ms; warm-ups ${floorFan.warmupAllDelivered.map((x) => fmt(x, 1)).join(' / ')} ms)`]] : []),
-      ['npm start (embedded, fresh data directory) to healthy', `${fmt(startup.healthyMs / 1000, 2)} s   (goal ≤ 5 s)${startup.launcherMs === null ? '' : `; the launcher's own start ${fmt(startup.launcherMs / 1000, 2)} s, before it npm, node and the launcher's loading ${fmt((startup.healthyMs - startup.launcherMs) / 1000, 2)} s`}${startup.staleBundle === null ? '' : `; the launcher's bundle was stale (${startup.staleBundle}) and rebuilt first`}`],
+      ['npm start (embedded, fresh data directory) to healthy', `${fmt(startup.healthyMs / 1000, 2)} s   (goal ≤ 5 s)${startup.launcherMs === null ? '' : `; the launcher's own start ${fmt(startup.launcherMs / 1000, 2)} s, before it npm, node and the launcher's loading ${fmt((startup.healthyMs - startup.launcherMs) / 1000, 2)} s`}${startup.rebuiltBundle ? '; the launcher\'s bundle was stale and rebuilt first' : ''}`],
       ['idle RSS after start', Object.entries(startup.rssMb).map(([k, v]) => `${k} ${v} MB`).join(', ') + '   (reported)'],
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorStorage: floor?.storage ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, gatewayStorage: gw.storage, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, latencyBySecond: lat.perSecond, floorLatencyBySecond: floorLat?.perSecond ?? null, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, startupLauncherMs: startup.launcherMs, startupStaleBundle: startup.staleBundle, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorStorage: floor?.storage ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, gatewayStorage: gw.storage, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, latencyBySecond: lat.perSecond, latencyWarmupP50Ms: percentile(latWarm.samples, 50), latencyWarmupP99Ms: percentile(latWarm.samples, 99), floorLatencyWarmupP50Ms: floorWarm ? percentile(floorWarm.samples, 50) : null, latencyWarmupSeconds: warmSeconds, floorLatencyBySecond: floorLat?.perSecond ?? null, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, startupLauncherMs: startup.launcherMs, startupRebuiltBundle: startup.rebuiltBundle, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0 || floorLat?.samples.length === 0) process.exitCode = 1;
   } finally {
     await generator?.close();

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { freePort } from '@kopitra/gateway/testing';
-import { launcherBundleStale } from '../../../../scripts/launcher-bundle.mjs';
 
 export interface StartupFigures {
   /** From spawning `npm start` until the gateway's health answers 200. */
@@ -15,16 +14,25 @@ export interface StartupFigures {
    */
   launcherMs: number | null;
   /**
-   * Why the launcher's bundle was stale when the start began (a source changed since it was built:
-   * `npm start` rebuilt it first, seconds that a fresh install, whose postinstall builds it, never
-   * pays), or null.
+   * Whether `npm start` rebuilt the launcher's bundle first (a source had changed since it was
+   * built): seconds that a fresh install, whose postinstall builds it, never pays.
    */
-  staleBundle: string | null;
+  rebuiltBundle: boolean;
   /** Resident memory after `idleMs` of idling, by process (the launcher and Azurite). */
   rssMb: Record<string, number>;
 }
 
 const ROOT = new URL('../../../../', import.meta.url).pathname;
+/** `npm start` runs the launcher from this bundle (scripts/launcher-bundle.mjs), rebuilt when stale. */
+const LAUNCHER_BUNDLE = join(ROOT, 'apps/kopitra/dist/launcher.mjs');
+
+function builtAtMs(file: string): number | null {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
+}
 
 function groupAlive(pgid: number): boolean {
   try {
@@ -68,7 +76,7 @@ export async function measureStartup(env: Record<string, string | undefined>, id
   const port = await freePort();
   const childEnv: Record<string, string | undefined> = { ...env, KOPITRA_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
   delete childEnv.DATABASE_URL;
-  const staleBundle = launcherBundleStale();
+  const bundleBuiltAt = builtAtMs(LAUNCHER_BUNDLE);
   const started = performance.now();
   const child = spawn('npm', ['start', '--silent'], { cwd: ROOT, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let stderr = '';
@@ -97,7 +105,7 @@ export async function measureStartup(env: Record<string, string | undefined>, id
       const name = p.cmd.includes('azurite') ? 'azurite' : (p.cmd.includes('cli.ts') || p.cmd.includes('start.mjs')) ? 'launcher' : null;
       if (name) rssMb[name] = Math.round((rssMb[name] ?? 0) + p.rssMb);
     }
-    return { healthyMs, launcherMs, staleBundle, rssMb };
+    return { healthyMs, launcherMs, rebuiltBundle: builtAtMs(LAUNCHER_BUNDLE) !== bundleBuiltAt, rssMb };
   } finally {
     try {
       process.kill(-child.pid!, 'SIGTERM');
