@@ -111,7 +111,8 @@ export async function recordExecutions(q: TxQueryable, items: ExecutionSubmissio
  * every one is still unreported (pending or delivered), and the order's other fields never change.
  * Null when it wrote nothing and the batch takes recordExecutions' transaction: an item without
  * what was handed over, an order reported or expired meanwhile (elsewhere too), a close that gives
- * volume back to a leg not known here, or any error (a reused key's unique violation among them).
+ * volume back to a leg not known here. An error (a reused key's unique violation among them) wrote
+ * nothing either; the caller takes the transaction then too (GroupCommit's `direct`).
  * For the common report one round trip and one statement, where the transaction takes two round
  * trips and four statements (BEGIN and the lock; the write and COMMIT).
  */
@@ -126,12 +127,8 @@ export async function recordHandedExecutions(q: Queryable, items: ExecutionSubmi
   }
   const planned = planExecutions(items, orders, new Map(), new Map(), new Map(), receivedAt);
   if (!planned?.write) return null;
-  try {
-    const { rows } = await q.query<{ held: boolean }>(HANDED_WRITE_SQL, [...planned.write, [...orders.keys()].sort()]);
-    return rows[0]?.held ? { results: planned.results, events: planned.events } : null;
-  } catch {
-    return null;
-  }
+  const { rows } = await q.query<{ held: boolean }>(HANDED_WRITE_SQL, [...planned.write, [...orders.keys()].sort()]);
+  return rows[0]?.held ? { results: planned.results, events: planned.events } : null;
 }
 
 const unreported = (status: OrderStatus | undefined) => status === 'pending' || status === 'delivered';
