@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
-  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, pruneIdempotencyRecords, recordExecutions, recordHandedExecutions, SubscriptionCache,
+  expireOrders, fetchPendingOrdersFor, FlagsReader, followersWithPendingOrders, HeldMasters, pruneIdempotencyRecords, recordExecutions, recordHandedExecutions, SubscriptionCache,
   type Db, type ExecutionResult, type ExecutionSubmission, type SecretBox,
 } from '@kopitra/store';
 import { Coalescer } from './coalesce';
@@ -14,7 +14,7 @@ import { RateLimiter } from './rate-limiter';
 import type { EaLogStorage } from './routes/logs';
 import { GroupCommit } from './group-commit';
 import { untilCopyPathQuiet } from './yield-to-copy-path';
-import { ingestSignals, type SignalSubmission, type SubmissionOutcome } from './services/ingest-signal';
+import { ingestHeldSignals, ingestSignals, type IngestResult, type SignalSubmission, type SubmissionOutcome } from './services/ingest-signal';
 import { JournalProjector } from './journal-projector';
 
 export interface GatewayDeps {
@@ -38,7 +38,7 @@ export interface GatewayContext {
   credentials: CredentialCache;
   idempotent: IdempotentRunner;
   /** Group commit for master signals (a master's signals never in two transactions at once). */
-  signals: GroupCommit<SignalSubmission, SubmissionOutcome, { handed: Map<string, HandedOrders>; journal: string | null }>;
+  signals: GroupCommit<SignalSubmission, SubmissionOutcome, { handed: Map<string, HandedOrders>; journal: string | null; held: IngestResult['held'] }>;
   /** Group commit for execution reports. */
   executions: GroupCommit<ExecutionSubmission, ExecutionResult, undefined>;
   /** Pending orders by `${followerAccountId}\u0000${limit}`, read for every waiting follower at once. */
@@ -51,6 +51,8 @@ export interface GatewayContext {
   stamps: DeliveryStamps;
   /** The masters' subscriptions with their followers' state as the signal path last read them. */
   subscriptions: SubscriptionCache;
+  /** The masters as the signal path's last committed batches left them. */
+  masters: HeldMasters;
   /** Projects the copy-journal rows of large fan-outs after their commit. */
   journal: JournalProjector;
   auth(role: EaRole): (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -76,26 +78,38 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   const hub = new OrderWakeHub(deps.db);
   const flags = new FlagsReader(deps.db);
   const subscriptions = new SubscriptionCache();
+  const masters = new HeldMasters();
   const stamps = new DeliveryStamps(deps.db, deps.config.deliveryStampDelayMs, (err) => deps.onBackgroundError?.(err, 'could not stamp deliveries'), now);
   const journal = new JournalProjector(deps.db, (id) => hub.wake(id), (err) => deps.onBackgroundError?.(err, 'could not project the copy journal'));
   let isClosing = false;
   let pruneTimer: NodeJS.Timeout | null = null;
   let expiryTimer: NodeJS.Timeout | null = null;
   let sweepTimer: NodeJS.Timeout | null = null;
+  const ingestOptions = () => ({
+    copyPendingOrders: flags.isEnabled('copy.pending_orders', true), subscriptions, wakeOrigin: hub.origin,
+    ...(deps.config.journalFromFollowers > 0 ? { journalFrom: deps.config.journalFromFollowers } : {}),
+  });
+  const handedOf = (wake: IngestResult['wake']) => {
+    const handed = new Map<string, HandedOrders>();
+    for (const [id, orders] of wake) handed.set(id, handOver(orders));
+    return handed;
+  };
+  // A batch planned from what this process holds is one statement (ingestHeldSignals); any other,
+  // or one whose inputs changed meanwhile, a transaction.
   const signals = new GroupCommit(deps.db, async (q, items: SignalSubmission[], attempt) => {
-    const { outcomes, wake, journal: journalId } = await ingestSignals(q, items, now(), {
-      copyPendingOrders: flags.isEnabled('copy.pending_orders', true), lookUpEveryKey: attempt > 0, subscriptions, wakeOrigin: hub.origin,
-      ...(deps.config.journalFromFollowers > 0 ? { journalFrom: deps.config.journalFromFollowers } : {}),
-    });
+    const { outcomes, wake, journal: journalId, held } = await ingestSignals(q, items, now(), { ...ingestOptions(), lookUpEveryKey: attempt > 0 });
     // The batch's write is on its way, and its COMMIT with it: the followers' answers are
     // serialised while PostgreSQL commits.
     q.commitNow();
-    const handed = new Map<string, HandedOrders>();
-    for (const [id, orders] of wake) handed.set(id, handOver(orders));
-    return { outcomes, after: { handed, journal: journalId } };
+    return { outcomes, after: { handed: handedOf(wake), journal: journalId, held } };
   }, {
     maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId,
-    onCommitted: ({ handed, journal: journalId }) => {
+    direct: async (items) => {
+      const r = await ingestHeldSignals(deps.db, items, now(), { ...ingestOptions(), masters });
+      return r && { outcomes: r.outcomes, after: { handed: handedOf(r.wake), journal: null, held: r.held } };
+    },
+    onCommitted: ({ handed, journal: journalId, held }) => {
+      for (const [id, h] of held) masters.set(id, h);
       const notHanded: string[] = [];
       for (const [id, h] of handed) if (!hub.wake(id, h)) notHanded.push(id);
       if (journalId) journal.enqueue({ id: journalId, notHanded });
@@ -178,6 +192,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
     longPolls: new Map(),
     stamps,
     subscriptions,
+    masters,
     journal,
     signals,
     executions,

@@ -2,7 +2,9 @@ import { hash, randomBytes } from 'node:crypto';
 import { planSignal, type Decision } from '@kopitra/engine';
 import { KopitraError, type SignalAccepted, type SignalBody } from '@kopitra/protocol';
 import {
-  CopyBatch, findIdempotencyRecords, lockMastersWithContexts, splitInputs, type RelevantId, type StoredResponse, type SubscriptionCache, type TxQueryable,
+  CopyBatch, findIdempotencyRecords, lockMastersWithContexts, splitInputs, writeHeldSignals,
+  type HeldAssumptions, type HeldMaster, type HeldMasters, type MasterLock, type Queryable, type RelevantId, type StoredFollowerContext, type StoredResponse,
+  type SubscriptionCache, type TxQueryable,
 } from '@kopitra/store';
 import { describeSignal, toMasterEvent } from './to-master-event';
 
@@ -97,6 +99,15 @@ export interface IngestResult {
   wake: Map<string, Record<string, unknown>[]>;
   /** The copy-journal row the batch's follower rows went into (to project after the commit), or null. */
   journal: string | null;
+  /** The masters as the batch left them, once it committed (for HeldMasters). */
+  held: Map<string, HeldMaster>;
+}
+
+/** What a batch's plan reads: the masters' locked state, their followers' contexts, the idempotency records found. */
+interface PlanInputs {
+  locks: Map<string, MasterLock>;
+  contexts: Map<string, StoredFollowerContext[]>;
+  stored: Map<string, StoredResponse>;
 }
 
 /**
@@ -123,8 +134,94 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
   const mayRepeat = options.lookUpEveryKey ? items : items.filter((i) => i.body.sequence <= locks.get(i.accountId)!.lastSequence);
   const stored = await findIdempotencyRecords(q, mayRepeat.map((i) => ({ accountId: i.accountId, key: i.idempotencyKey })));
   const batch = new CopyBatch(nowMs, options.wakeOrigin);
+  const { outcomes, sequenced } = planBatch(items, { locks, contexts, stored }, nowMs, options, batch, journaled ? null : () => batch.sendFollowerRows(q));
+  // The batch's one write goes out with the COMMIT (one round trip for both).
+  const journal = journaled && !batch.isEmpty ? `jnl_${randomBytes(16).toString('base64url')}` : null;
+  if (journal) batch.journalAtCommit(q, journal, masters);
+  else batch.flushAtCommit(q);
+  // The masters' state rows: updated by this transaction (its id their `xmin`) where a signal was accepted.
+  const held = new Map<string, HeldMaster>();
+  for (const [id, lock] of locks) {
+    held.set(id, {
+      lastSequence: lock.lastSequence, master: lock.master,
+      stateVersion: sequenced.has(id) ? lock.versions.xid : lock.versions.state, accountVersion: lock.versions.account,
+    });
+  }
+  return { outcomes, wake: wakeOf(batch), journal, held };
+}
+
+/** Signal types whose copies start from no copy state: a new position, a new pending order. */
+const STARTS_COPY_STATE = new Set<SignalBody['type']>(['position.opened', 'order.placed']);
+
+/**
+ * The same batch without a transaction, when everything its plan reads is held here: each master
+ * as this process's last committed batch left it (HeldMasters), its subscriptions as last read
+ * (SubscriptionCache), and no copy state — only signals that open a new position or place a new
+ * order, beyond the master's last sequence, for masters with no position cap and no more
+ * subscriptions than a slice. Planned like ingestSignals and written as ONE statement that commits
+ * by itself only if all of that still holds under the masters' locks (writeHeldSignals). Null when
+ * the batch is not such a batch or what it was planned from changed: nothing was written, and the
+ * batch takes the transaction.
+ */
+export async function ingestHeldSignals(
+  q: Queryable, items: SignalSubmission[], nowMs: number, options: IngestOptions & { masters: HeldMasters; subscriptions: SubscriptionCache },
+): Promise<IngestResult | null> {
+  const locks = new Map<string, MasterLock>();
+  const contexts = new Map<string, StoredFollowerContext[]>();
+  const assumed: HeldAssumptions = { masters: [], none: [] };
+  const sliceSize = options.fanOutSlice ?? FAN_OUT_SLICE;
+  const cached = options.subscriptions.snapshot([...new Set(items.map((i) => i.accountId))]);
+  for (const { accountId, body } of items) {
+    if (!STARTS_COPY_STATE.has(body.type)) return null;
+    let lock = locks.get(accountId);
+    if (!lock) {
+      const held = options.masters.get(accountId);
+      const subs = cached.get(accountId);
+      if (!held || !subs || subs.bases.length > sliceSize || (options.journalFrom !== undefined && subs.bases.length >= options.journalFrom)) return null;
+      if (subs.bases.some((b) => b.subscription.maxOpenPositions != null)) return null;
+      lock = { lastSequence: held.lastSequence, master: held.master, versions: { state: held.stateVersion, account: held.accountVersion, xid: '' } };
+      locks.set(accountId, lock);
+      contexts.set(accountId, subs.bases.map((b) => ({ subscription: b.subscription, follower: b.follower, followerStatus: b.followerStatus, copies: [], pendingCopies: [] })));
+      assumed.masters.push({ id: accountId, held, fingerprint: subs.fingerprint });
+    }
+    if (body.sequence <= lock.lastSequence) return null;
+  }
+  for (const { masterAccountId, id } of relevantIds(items)) {
+    for (const ctx of contexts.get(masterAccountId)!) assumed.none.push({ subscriptionId: ctx.subscription.id, id });
+  }
+  assumed.masters.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const batch = new CopyBatch(nowMs, options.wakeOrigin);
+  const { outcomes } = planBatch(items, { locks, contexts, stored: new Map() }, nowMs, options, batch, null);
+  const xid = await writeHeldSignals(q, batch, assumed);
+  if (xid === null) return null;
+  // Every master here had a signal accepted: its state row's new version is this statement's.
+  const held = new Map<string, HeldMaster>();
+  for (const [id, lock] of locks) held.set(id, { lastSequence: lock.lastSequence, master: lock.master, stateVersion: xid, accountVersion: lock.versions.account });
+  return { outcomes, wake: wakeOf(batch), journal: null, held };
+}
+
+/** Each follower's new orders in the order they were written (its long-polls are handed them). */
+function wakeOf(batch: CopyBatch): Map<string, Record<string, unknown>[]> {
+  const wake = new Map<string, Record<string, unknown>[]>();
+  for (const w of batch.written) {
+    const list = wake.get(w.followerAccountId);
+    if (list) list.push(w.payload);
+    else wake.set(w.followerAccountId, [w.payload]);
+  }
+  return wake;
+}
+
+/**
+ * The batch's plan, signal by signal in (master, sequence) order, into `batch`: the outcomes, and
+ * the masters with a signal accepted. `sendRows` sends the follower rows planned so far (a large
+ * fan-out's slices; null: everything goes in the batch's one write).
+ */
+function planBatch(
+  items: SignalSubmission[], { locks, contexts, stored }: PlanInputs, nowMs: number, options: IngestOptions, batch: CopyBatch, sendRows: (() => void) | null,
+): { outcomes: SubmissionOutcome[]; sequenced: Set<string> } {
   const now = new Date(nowMs).toISOString();
   const outcomes: SubmissionOutcome[] = new Array(items.length);
+  const sequenced = new Set<string>();
   const order = items.map((_, i) => i).sort((a, b) => {
     const x = items[a]!;
     const y = items[b]!;
@@ -173,7 +270,7 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
         decisions.push(d);
         orderIds.push(written.map((w) => w.orderId));
       });
-      if (!journaled && from + sliceSize < planned.length) batch.sendFollowerRows(q);
+      if (sendRows && from + sliceSize < planned.length) sendRows();
     }
     planMs = round3(planMs);
     // The inputs all decisions share are kept once, on the trigger (see hoistCommonInputs). The
@@ -204,18 +301,8 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
     batch.setSequence(accountId, body.sequence, gap);
     batch.addEvent({ kind: 'signal', runId, accountId, type: body.type, orders, gap, at: now });
     lock.lastSequence = body.sequence;
+    sequenced.add(accountId);
     outcomes[idx] = { ok: true, status: 202, body: answer.response as SignalAccepted, replayed: false };
   }
-  // The batch's one write goes out with the COMMIT (one round trip for both).
-  const journal = journaled && !batch.isEmpty ? `jnl_${randomBytes(16).toString('base64url')}` : null;
-  if (journal) batch.journalAtCommit(q, journal, masters);
-  else batch.flushAtCommit(q);
-  // Each follower's new orders in the order they were written (its long-polls are handed them).
-  const wake = new Map<string, Record<string, unknown>[]>();
-  for (const w of batch.written) {
-    const list = wake.get(w.followerAccountId);
-    if (list) list.push(w.payload);
-    else wake.set(w.followerAccountId, [w.payload]);
-  }
-  return { outcomes, wake, journal };
+  return { outcomes, sequenced };
 }

@@ -4,7 +4,7 @@ import type { Queryable, TxQueryable } from '../db';
 import type { AuditRunRecord } from './audit-runs';
 import type { StoredResponse } from './idempotency';
 import { EVENTS_CHANNEL, ORDERS_CHANNEL, eventPayloads, wakePayloads, type KopitraEvent } from './events';
-import { flushStatement, NO_ROWS, type FlushPart, type PartRows } from './flush-statement';
+import { flushStatement, NO_ROWS, type FlushGuard, type FlushPart, type PartRows } from './flush-statement';
 import { journalInsert } from './journal';
 import { KeyedRows } from './keyed-rows';
 
@@ -212,6 +212,11 @@ export class CopyBatch {
       const { text, params } = flushStatement(this.flushParts());
       await q.query(text, params);
     }
+  }
+
+  /** The batch's one statement, written under `guard` (see flushStatement). */
+  statement(guard: FlushGuard): { text: string; params: unknown[] } {
+    return flushStatement(this.flushParts(), guard);
   }
 
   /**

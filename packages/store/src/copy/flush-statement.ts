@@ -80,7 +80,7 @@ SELECT count(pg_notify(n.channel, n.payload))::int AS notified
 export type FlushPart = keyof typeof FLUSH_PARTS;
 export const PART_NAMES = Object.keys(FLUSH_PARTS) as FlushPart[];
 export const NO_ROWS = Object.fromEntries(PART_NAMES.map((n) => [n, []])) as unknown as Record<FlushPart, unknown[]>;
-const flushTexts = new Map<number, string>();
+const flushTexts = new Map<string, string>();
 
 /** A part's rows: an array, rows keyed by id, or an object (its keys the rows'). */
 export type PartRows = unknown[] | KeyedRows | Record<string, unknown>;
@@ -92,22 +92,44 @@ export function hasRows(rows: PartRows): boolean {
   return false;
 }
 
-/** The statement for the parts that have rows, and its parameters (one JSON text per part). */
-export function flushStatement(parts: Record<FlushPart, PartRows>): { text: string; params: string[] } {
+/**
+ * A condition the statement writes under (see flushStatement): `cte(n)` is the text of a CTE named
+ * `guard` with one boolean column `held`, its parameters numbered from $n; `params` are theirs.
+ * `name` tells guards apart (each statement text is prepared once).
+ */
+export interface FlushGuard {
+  name: string;
+  cte(firstParam: number): string;
+  params: unknown[];
+}
+
+/**
+ * The statement for the parts that have rows, and its parameters (one JSON text per part).
+ *
+ * With a guard, it writes only if the guard holds: every part reads its rows from its parameter
+ * through `CASE WHEN held`, so a guard that fails leaves every part without rows — nothing is
+ * written, nothing notified. Its result then says whether it held and the transaction's id (a row
+ * it wrote has that `xmin`).
+ */
+export function flushStatement(parts: Record<FlushPart, PartRows>, guard?: FlushGuard): { text: string; params: unknown[] } {
   let mask = 0;
-  const params: string[] = [];
+  const params: unknown[] = [];
   PART_NAMES.forEach((name, i) => {
     if (!hasRows(parts[name])) return;
     mask |= 1 << i;
     params.push(partText(parts[name]));
   });
-  let text = flushTexts.get(mask);
+  const key = guard ? `${mask}/${guard.name}` : String(mask);
+  let text = flushTexts.get(key);
   if (text === undefined) {
     const present = PART_NAMES.filter((_, i) => mask & (1 << i));
-    const ctes = present.filter((n) => n !== 'notify').map((n) => `${n} AS (${FLUSH_PARTS[n](`$${present.indexOf(n) + 1}`)})`);
-    const result = present.includes('notify') ? FLUSH_PARTS.notify(`$${present.length}`) : '\nSELECT 0 AS notified';
+    const param = (n: FlushPart) => (guard ? `(SELECT CASE WHEN held THEN $${present.indexOf(n) + 1} END FROM guard)` : `$${present.indexOf(n) + 1}`);
+    const ctes = present.filter((n) => n !== 'notify').map((n) => `${n} AS (${FLUSH_PARTS[n](param(n))})`);
+    if (guard) ctes.unshift(guard.cte(present.length + 1));
+    const notified = present.includes('notify') ? FLUSH_PARTS.notify(param('notify')) : '\nSELECT 0 AS notified';
+    const result = guard ? `\nSELECT (SELECT held FROM guard) AS held, pg_current_xact_id()::xid::text AS xid, (${notified}) AS notified` : notified;
     text = `${ctes.length > 0 ? `\nWITH\n${ctes.join(',\n')}` : ''}${result}`;
-    flushTexts.set(mask, text);
+    flushTexts.set(key, text);
   }
-  return { text, params };
+  return { text, params: guard ? [...params, ...guard.params] : params };
 }

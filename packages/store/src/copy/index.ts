@@ -14,3 +14,4 @@ export * from './events';
 export * from './execution-batch';
 export * from './shared-inputs';
 export * from './subscription-cache';
+export * from './held-signals';

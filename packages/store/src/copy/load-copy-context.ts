@@ -9,10 +9,17 @@ import type { CachedMaster, FollowerBase, SubscriptionCache } from './subscripti
 export interface MasterLock {
   lastSequence: number;
   master: AccountState;
+  /**
+   * The versions (`xmin`) of the rows `master` and `lastSequence` were read from — the master's
+   * state row and its account row — and the locking transaction's id: the state row's `xmin` once
+   * this transaction updated it and committed (see HeldMasters).
+   */
+  versions: { state: string; account: string; xid: string };
 }
 
 const LOCK_SQL = `
-  SELECT s.account_id, s.balance, s.equity, s.day_start_equity, s.symbols, s.last_sequence, a.symbol_prefix, a.symbol_suffix
+  SELECT s.account_id, s.balance, s.equity, s.day_start_equity, s.symbols, s.last_sequence, a.symbol_prefix, a.symbol_suffix,
+         s.xmin::text AS state_xmin, a.xmin::text AS account_xmin, pg_current_xact_id()::xid::text AS xid
     FROM account_state s JOIN accounts a ON a.id = s.account_id
    WHERE s.account_id = ANY($1::text[])
    ORDER BY s.account_id
@@ -35,11 +42,13 @@ async function createStateRowsAndLock(q: Queryable, ids: string[]): Promise<Lock
   return (await q.query<LockRow>(LOCK_SQL, [ids])).rows;
 }
 
-type LockRow = AccountStateRow & { last_sequence: number };
+type LockRow = AccountStateRow & { last_sequence: number; state_xmin: string; account_xmin: string; xid: string };
 
 function toLocks(rows: LockRow[], ids: string[]): Map<string, MasterLock> {
   const out = new Map<string, MasterLock>();
-  for (const row of rows) out.set(row.account_id, { lastSequence: Number(row.last_sequence), master: toAccountState(row) });
+  for (const row of rows) out.set(row.account_id, {
+    lastSequence: Number(row.last_sequence), master: toAccountState(row), versions: { state: row.state_xmin, account: row.account_xmin, xid: row.xid },
+  });
   for (const id of ids) if (!out.has(id)) throw new Error(`account ${id} has no state row`);
   return out;
 }
@@ -94,21 +103,32 @@ const SUBSCRIPTIONS_SQL = `
    WHERE ($2::text IS NULL OR sub.id = $2)
    ORDER BY sub.created_at, sub.id`;
 
+/**
+ * The live subscriptions of the masters in `p` with their followers' rows, as `${s}`, and each
+ * master's fingerprint of them (`master`, `fingerprint`) as `${f}`: md5 over each subscription's id
+ * and the `xmin` of its subscription, follower account and follower state rows (SubscriptionCache).
+ * `columns`: more columns of theirs for `${s}`.
+ */
+export function subscriptionFingerprintCtes(p: string, s: string, f: string, columns = ''): string {
+  return `${s} AS (
+    SELECT sub.master_account_id,${columns}
+           sub.id || '/' || sub.xmin::text || '/' || fa.xmin::text || '/' || COALESCE(st.xmin::text, '-') AS v
+      FROM ${LIVE_SUBSCRIPTIONS_OF_MASTERS(p)}
+      JOIN accounts fa ON fa.id = sub.follower_account_id
+      LEFT JOIN account_state st ON st.account_id = sub.follower_account_id),
+  ${f} AS (
+    SELECT m.id AS master, COALESCE(md5(string_agg(${s}.v, ',' ORDER BY ${s}.v)), '') AS fingerprint
+      FROM unnest(${p}::text[]) AS m(id) LEFT JOIN ${s} ON ${s}.master_account_id = m.id
+     GROUP BY m.id)`;
+}
+
 // The same rows for the signal path, against what it holds (SubscriptionCache): every master gets
 // its fingerprint; full rows come only for masters whose fingerprint differs from $2's.
 const SUBSCRIPTIONS_CHANGED_SQL = `
-  WITH s AS (
-    SELECT sub.id, sub.master_account_id, sub.follower_account_id, sub.settings, sub.status, sub.created_at,
+  WITH ${subscriptionFingerprintCtes('$1', 's', 'f', `
+           sub.id, sub.follower_account_id, sub.settings, sub.status, sub.created_at,
            fa.status AS follower_status, fa.symbol_prefix, fa.symbol_suffix,
-           st.balance, st.equity, st.day_start_equity, st.symbols,
-           sub.id || '/' || sub.xmin::text || '/' || fa.xmin::text || '/' || COALESCE(st.xmin::text, '-') AS v
-      FROM ${LIVE_SUBSCRIPTIONS_OF_MASTERS('$1')}
-      JOIN accounts fa ON fa.id = sub.follower_account_id
-      LEFT JOIN account_state st ON st.account_id = sub.follower_account_id),
-  f AS (
-    SELECT m.id AS master, COALESCE(md5(string_agg(s.v, ',' ORDER BY s.v)), '') AS fingerprint
-      FROM unnest($1::text[]) AS m(id) LEFT JOIN s ON s.master_account_id = m.id
-     GROUP BY m.id)
+           st.balance, st.equity, st.day_start_equity, st.symbols,`)}
   SELECT f.master, f.fingerprint, s.id, s.follower_account_id, s.settings, s.status, s.follower_status,
          s.symbol_prefix, s.symbol_suffix, s.balance, s.equity, s.day_start_equity, s.symbols
     FROM f LEFT JOIN s ON s.master_account_id = f.master AND f.fingerprint IS DISTINCT FROM ($2::jsonb ->> f.master)
