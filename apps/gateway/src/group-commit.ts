@@ -26,6 +26,8 @@ export class GroupCommit<I, O, X = void> {
   private readonly busyLanes = new Set<string>();
   /** When the last transaction ended (performance.now()). */
   private lastEnded = performance.now();
+  /** Batches committed so far: by `direct` (one statement), by a transaction. */
+  readonly committed = { statement: 0, transaction: 0 };
 
   constructor(
     private readonly db: Db,
@@ -92,6 +94,7 @@ export class GroupCommit<I, O, X = void> {
     try {
       const direct = attempt === 0 ? await this.options.direct?.(batch.map((w) => w.item)).catch(() => null) : null;
       const { outcomes, after } = direct ?? await this.db.tx((q) => this.work(q, batch.map((w) => w.item), attempt));
+      this.committed[direct ? 'statement' : 'transaction']++;
       this.options.onCommitted?.(after);
       batch.forEach((w, i) => w.resolve(outcomes[i]!));
     } catch (e) {

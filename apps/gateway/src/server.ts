@@ -30,7 +30,10 @@ async function main(): Promise<void> {
   registerMetrics(app, metrics);
   await app.register(gatewayPlugin, {
     prefix: EA_BASE_PATH, db, secretBox, config: config.gateway,
-    onContext: (ctx) => metrics.setLongPollSource(() => ctx.hub.waiting),
+    onContext: (ctx) => {
+      metrics.setLongPollSource(() => ctx.hub.waiting);
+      metrics.setCommitSource(() => ({ signals: ctx.signals.committed, executions: ctx.executions.committed }));
+    },
   });
   // On PostgreSQL (the deployed backend) the fan-out's code is compiled before the first request
   // (warm-up.ts): ≈ 0.5 s more to start. Not on embedded PGlite, whose one connection it would

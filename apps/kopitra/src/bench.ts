@@ -137,6 +137,21 @@ export async function latency(h: SignedHttp, url: string, pairs: Pair[], rate: n
   return { samples: timed.map((t) => t.ms), perSecond: bySecond(timed), lost: sentAt.size, cpu };
 }
 
+/** The gateway's signal batches committed so far (its /metrics): as one statement, in a transaction. */
+async function signalCommits(url: string): Promise<{ statement: number; transaction: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (path: string) => Number(new RegExp(`^kopitra_copy_commits_total\\{kind="signals",path="${path}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { statement: read('statement'), transaction: read('transaction') };
+}
+
+function commitsSince(from: { statement: number; transaction: number }, to: { statement: number; transaction: number }): { statement: number; transaction: number } {
+  return { statement: to.statement - from.statement, transaction: to.transaction - from.transaction };
+}
+
+function describeCommits(c: { statement: number; transaction: number }): string {
+  return `signal batches: ${c.statement} as one statement, ${c.transaction} in a transaction`;
+}
+
 /**
  * Until the gateway holds `n` waiting long-polls (its `kopitra_long_polls_waiting` gauge): a
  * follower whose long-poll has not reached the gateway yet is not a long-polling follower, and a
@@ -262,12 +277,14 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     const gwRuns: Tput[] = [];
     // The durable runs' WAL and table growth: on a PostgreSQL server of their own (PGlite's one process is the gateway's).
     const storageDb = baseUrl ? seedDb : undefined;
+    const tputCommitsFrom = await signalCommits(gateway.url);
     for (const [i, n] of levels.entries()) {
       echoRuns.push(await measuredThroughput(echo.pid, () => load.throughput(Array.from({ length: n }, () => ({ url: echo.url, keyId: 'echo', secret: echoSecret })), '/trade-agent/v1/signals', seconds)));
       // Each target its own key id, as each master is: their idempotency keys do not collide.
       if (durable) durableRuns.push(await measuredThroughput(durable.pid, () => load.throughput(Array.from({ length: n }, (_, j) => ({ url: durable.url, keyId: `durable-${n}-${j}`, secret: echoSecret })), '/trade-agent/v1/signals', seconds), storageDb));
       gwRuns.push(await measuredThroughput(gateway.child.pid!, () => load.throughput(tputPairs[i]!.map((p) => ({ url: gateway.url, keyId: p.master.keyId, secret: p.master.secret })), '/trade-agent/v1/signals', seconds), storageDb));
     }
+    const tputCommits = commitsSince(tputCommitsFrom, await signalCommits(gateway.url));
     // Its threads end here: the later phases measure this process's CPU as the generator's.
     await load.close();
     const best = (runs: Tput[]) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
@@ -289,7 +306,9 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     // reported, as the fan-out's are. The same for the durable floor.
     const warmSeconds = quick ? 1 : 3;
     const latWarm = await latency(h, gateway.url, latWarmPairs, rate, warmSeconds);
+    const latCommitsFrom = await signalCommits(gateway.url);
     const { result: lat, background: latBackground } = await meanwhile(() => latency(h, gateway.url, latPairs, rate, seconds, gateway.child.pid));
+    const latCommits = commitsSince(latCommitsFrom, await signalCommits(gateway.url));
     // The same phase through the durable floor: its masters `floor-m-<n>`, each with the follower `floor-f-<n>`.
     const floorPairsOf = (tag: string) => latPairs.map((_, i): Pair => ({
       master: { accountId: '', keyId: `floor${tag}-m-${i}`, secret: echoSecret }, follower: { accountId: '', keyId: `floor${tag}-f-${i}`, secret: echoSecret },
@@ -319,10 +338,10 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
         ['durable floor: the echo + each request committed to PostgreSQL (group commit)', `${atLevels(durableRuns, 'req/s')}, ${durableRuns.reduce((a, r) => a + r.failed, 0)} failed; ÷ echo ${fmt(floor.perSecond / base.perSecond, 3)}`],
         ...(floor.cpu ? [['  CPU per request at its best level', `server ${fmt(floor.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floor.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floor.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floor.cpu.machineBusy * 100, 0)} % busy${describeStorage(floor.storage, 'request')}`]] : []),
       ] : []),
-      ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed`],
+      ['durable signals through the gateway', `${atLevels(gwRuns, 'signals/s')}, ${gw.failed} failed; ${describeCommits(tputCommits)}`],
       ...(gw.cpu ? [['  CPU per signal at its best level', `gateway ${fmt(gw.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(gw.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(gw.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(gw.cpu.machineBusy * 100, 0)} % busy${describeStorage(gw.storage, 'signal')}`]] : []),
       ['ratio gateway ÷ echo', `${fmt(gw.perSecond / base.perSecond, 3)}   (goal ≥ 0.5)${floor ? `; gateway ÷ durable floor ${fmt(gw.perSecond / floor.perSecond, 3)}` : ''}`],
-      [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen)${latBackground ? `; ${describeBackground(latBackground)}` : ''}`],
+      [`master POST → follower long-poll (${rate}/s over ${latPairs.length} masters)`, `p50 ${fmt(p50, 2)} ms, p99 ${fmt(p99, 2)} ms   (goal p50 ≤ 2, p99 ≤ 5; ${lat.samples.length} samples, ${lat.lost} not seen; ${describeCommits(latCommits)})${latBackground ? `; ${describeBackground(latBackground)}` : ''}`],
       [`  by second (p50 / p99 ms)`, describeSeconds(lat.perSecond)],
       [`  its warm-up before it (${warmSeconds} s at ${rate}/s, other masters)`, `${p50p99(latWarm)}${floorWarm ? `; the durable floor's ${p50p99(floorWarm)}` : ''}`],
       ...(floorLat ? [[`  the same through the durable floor`, `p50 ${fmt(percentile(floorLat.samples, 50), 2)} ms, p99 ${fmt(percentile(floorLat.samples, 99), 2)} ms (${floorLat.samples.length} samples, ${floorLat.lost} not seen)${floorLat.cpu ? `; CPU per signal: server ${fmt(floorLat.cpu.perUnitMs.server * 1000, 0)} µs, PostgreSQL ${fmt(floorLat.cpu.perUnitMs.postgres * 1000, 0)} µs, load generator ${fmt(floorLat.cpu.perUnitMs.loadGenerator * 1000, 0)} µs; machine ${fmt(floorLat.cpu.machineBusy * 100, 0)} % busy` : ''}${floorLatBackground ? `; ${describeBackground(floorLatBackground)}` : ''}`]] : []),
@@ -335,7 +354,7 @@ export async function runBench(config: PlatformConfig, args: string[]): Promise<
     ];
     const width = Math.max(...rows.map((r) => r[0]!.length));
     for (const [k, v] of rows) console.log(`  ${k!.padEnd(width)}  ${v}`);
-    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorStorage: floor?.storage ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, gatewayStorage: gw.storage, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, latencyBySecond: lat.perSecond, latencyWarmupP50Ms: percentile(latWarm.samples, 50), latencyWarmupP99Ms: percentile(latWarm.samples, 99), floorLatencyWarmupP50Ms: floorWarm ? percentile(floorWarm.samples, 50) : null, floorLatencyWarmupP99Ms: floorWarm ? percentile(floorWarm.samples, 99) : null, latencyWarmupSeconds: warmSeconds, floorLatencyBySecond: floorLat?.perSecond ?? null, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, startupLauncherMs: startup.launcherMs, startupRebuiltBundle: startup.rebuiltBundle, idleRssMb: startup.rssMb }));
+    console.log(JSON.stringify({ bench: 'copy-path', cores: cpus().length, backend, levels, generatorThreads: threads, echoPerSecond: base.perSecond, durableFloorPerSecond: floor?.perSecond ?? null, durableFloorCpu: floor?.cpu ?? null, durableFloorStorage: floor?.storage ?? null, durableFloorAtLevels: durableRuns.map((r) => r.perSecond), gatewayPerSecond: gw.perSecond, echoCpu: base.cpu, gatewayCpu: gw.cpu, gatewayStorage: gw.storage, echoAtLevels: echoRuns.map((r) => r.perSecond), gatewayAtLevels: gwRuns.map((r) => r.perSecond), ratio: gw.perSecond / base.perSecond, latencyP50Ms: p50, latencyP99Ms: p99, throughputSignalCommits: tputCommits, latencySignalCommits: latCommits, samples: lat.samples.length, lost: lat.lost, latencyCpu: lat.cpu, latencyBySecond: lat.perSecond, latencyWarmupP50Ms: percentile(latWarm.samples, 50), latencyWarmupP99Ms: percentile(latWarm.samples, 99), floorLatencyWarmupP50Ms: floorWarm ? percentile(floorWarm.samples, 50) : null, floorLatencyWarmupP99Ms: floorWarm ? percentile(floorWarm.samples, 99) : null, latencyWarmupSeconds: warmSeconds, floorLatencyBySecond: floorLat?.perSecond ?? null, floorLatencyP50Ms: floorLat ? percentile(floorLat.samples, 50) : null, floorLatencyP99Ms: floorLat ? percentile(floorLat.samples, 99) : null, floorSamples: floorLat?.samples.length ?? null, floorLost: floorLat?.lost ?? null, floorLatencyCpu: floorLat?.cpu ?? null, latencyBackground: latBackground, floorLatencyBackground: floorLatBackground, failed: gw.failed, fanOutFollowers: fanFollowers, fanOutAllDeliveredP99Ms: percentile(fan.allDelivered, 99), fanOutPerFollowerP99Ms: percentile(fan.perFollower, 99), fanOutFirstAllDeliveredMs: fan.warmupAllDelivered[0], fanOutWarmupAllDeliveredMs: fan.warmupAllDelivered, fanOutAllDelivered: fan.allDelivered, fanOutAnswered: fan.answered, fanOutBackground: fanBackground, floorFanOutAllDeliveredP99Ms: floorFan ? percentile(floorFan.allDelivered, 99) : null, floorFanOutAllDelivered: floorFan?.allDelivered ?? null, startupHealthyMs: startup.healthyMs, startupLauncherMs: startup.launcherMs, startupRebuiltBundle: startup.rebuiltBundle, idleRssMb: startup.rssMb }));
     if (gwRuns.some((r) => r.ok === 0) || durableRuns.some((r) => r.ok === 0) || lat.samples.length === 0 || floorLat?.samples.length === 0) process.exitCode = 1;
   } finally {
     await generator?.close();

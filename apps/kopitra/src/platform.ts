@@ -70,6 +70,9 @@ export async function startPlatform(config: PlatformConfig, opts: { logger?: boo
   // GET /metrics (Prometheus); registered before the plugins so its timing hooks reach their routes.
   const metrics = createMetrics();
   metrics.setLongPollSource(() => gateway?.hub.waiting ?? 0);
+  metrics.setCommitSource(() => ({
+    signals: gateway?.signals.committed ?? { statement: 0, transaction: 0 }, executions: gateway?.executions.committed ?? { statement: 0, transaction: 0 },
+  }));
   registerMetrics(app, metrics);
   await app.register(gatewayPlugin, {
     prefix: EA_BASE_PATH, db: gatewayDb, secretBox, config: config.gateway, storage: { blobs: storage.blobs, maxBytes: config.storage.eaLogMaxBytes },

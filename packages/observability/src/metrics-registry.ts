@@ -9,7 +9,15 @@ export interface KopitraMetrics {
   executionsReported: Counter<'status'>;
   /** Reads the current number of waiting long-polls when scraped (set by the gateway's host). */
   setLongPollSource(read: () => number): void;
+  /** Reads the copy path's commits so far when scraped (set by the gateway's host). */
+  setCommitSource(read: () => CopyCommits): void;
 }
+
+/**
+ * Copy-path batches committed so far, by kind and by how: as one statement that commits by itself
+ * (planned from what the gateway holds), or in a transaction that reads first.
+ */
+export type CopyCommits = Record<'signals' | 'executions', { statement: number; transaction: number }>;
 
 /** Default metrics whose collection costs time in proportion to the open connections. */
 export const EXPENSIVE_DEFAULT_METRICS = ['nodejs_active_handles', 'nodejs_active_handles_total', 'nodejs_active_resources', 'nodejs_active_resources_total'];
@@ -27,6 +35,7 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
     for (const name of EXPENSIVE_DEFAULT_METRICS) registry.removeSingleMetric(p + name);
   }
   let readWaiting: () => number = () => 0;
+  let readCommits: (() => CopyCommits) | null = null;
   const httpDuration = new Histogram({
     name: `${p}http_request_duration_seconds`,
     help: 'HTTP request duration by route template, method and status',
@@ -45,10 +54,26 @@ export function createMetrics(options: { defaultMetrics?: boolean; prefix?: stri
       this.set(readWaiting());
     },
   });
+  new Counter({
+    name: `${p}copy_commits_total`,
+    help: 'Copy-path batches committed, by kind (signals, executions) and path (statement: one statement that commits by itself; transaction)',
+    labelNames: ['kind', 'path'] as const,
+    registers: [registry],
+    collect() {
+      if (!readCommits) return;
+      this.reset();
+      for (const [kind, byPath] of Object.entries(readCommits())) {
+        for (const [path, n] of Object.entries(byPath)) this.inc({ kind, path }, n);
+      }
+    },
+  });
   return {
     registry, httpDuration, signalsAccepted, ordersCreated, executionsReported,
     setLongPollSource(read) {
       readWaiting = read;
+    },
+    setCommitSource(read) {
+      readCommits = read;
     },
   };
 }

@@ -29,6 +29,8 @@ test('/metrics: request durations by route template and the copy-path counters f
   const metrics = createMetrics({ defaultMetrics: false });
   let waiting = 3;
   metrics.setLongPollSource(() => waiting);
+  const commits = { signals: { statement: 0, transaction: 1 }, executions: { statement: 0, transaction: 0 } };
+  metrics.setCommitSource(() => commits);
   const app = Fastify();
   registerMetrics(app, metrics);
   // A child plugin registered after the hook, as the gateway is in the launcher.
@@ -43,6 +45,8 @@ test('/metrics: request durations by route template and the copy-path counters f
   await app.inject({ method: 'GET', url: '/trade-agent/v1/accounts/acc_1' });
   await app.inject({ method: 'GET', url: '/trade-agent/v1/accounts/acc_2' });
   waiting = 5;
+  commits.signals.statement = 7;
+  commits.executions.statement = 2;
   const res = await app.inject({ method: 'GET', url: '/metrics' });
   assert.equal(res.statusCode, 200);
   assert.match(String(res.headers['content-type']), /^text\/plain/);
@@ -51,6 +55,10 @@ test('/metrics: request durations by route template and the copy-path counters f
   assert.match(text, /^kopitra_orders_created_total 4$/m);
   assert.match(text, /^kopitra_executions_reported_total\{status="202"\} 1$/m);
   assert.match(text, /^kopitra_long_polls_waiting 5$/m);
+  // Read when scraped, as they are now.
+  assert.match(text, /^kopitra_copy_commits_total\{kind="signals",path="statement"\} 7$/m);
+  assert.match(text, /^kopitra_copy_commits_total\{kind="signals",path="transaction"\} 1$/m);
+  assert.match(text, /^kopitra_copy_commits_total\{kind="executions",path="statement"\} 2$/m);
   // Two calls with different ids land in one series, labelled by the template.
   assert.match(text, /^kopitra_http_request_duration_seconds_count\{method="GET",route="\/trade-agent\/v1\/accounts\/:id",status="200"\} 2$/m);
   assert.doesNotMatch(text, /acc_1/);
