@@ -63,6 +63,15 @@ export interface GatewayContext {
   stop(): Promise<void>;
 }
 
+/**
+ * Signal batches up to this size are tried as one statement first (ingestHeldSignals): there the
+ * round trips saved count. A larger batch — a backlog — takes the transaction, whose reads go out
+ * with its BEGIN and whose answers are serialised while it commits. Measured at 128 masters
+ * (batches of ≈ 36 signals), the statement was no better: 3,074–3,114 signals/s and 214–228 µs of
+ * PostgreSQL per signal, the transaction 3,046–3,333 and 202–219 (docs/performance.md, session 20).
+ */
+const HELD_BATCH_MAX = 8;
+
 /** Orders expired per statement by the periodic sweep (250: 7–17 ms of PostgreSQL), and per statement while the copy path is never quiet. */
 const EXPIRY_CHUNK = 250;
 const EXPIRY_CHUNK_UNDER_LOAD = 50;
@@ -105,6 +114,7 @@ export function createGatewayContext(deps: GatewayDeps): GatewayContext {
   }, {
     maxConcurrent: 2, concurrentFrom: 16, lane: (i) => i.accountId,
     direct: async (items) => {
+      if (items.length > HELD_BATCH_MAX) return null;
       const r = await ingestHeldSignals(deps.db, items, now(), { ...ingestOptions(), masters });
       return r && { outcomes: r.outcomes, after: { handed: handedOf(r.wake), journal: null, held: r.held } };
     },
