@@ -139,7 +139,14 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
   const journal = journaled && !batch.isEmpty ? `jnl_${randomBytes(16).toString('base64url')}` : null;
   if (journal) batch.journalAtCommit(q, journal, masters);
   else batch.flushAtCommit(q);
-  // The masters' state rows: updated by this transaction (its id their `xmin`) where a signal was accepted.
+  return { outcomes, wake: wakeOf(batch), journal, held: heldAfter(locks, sequenced) };
+}
+
+/**
+ * The masters as a batch left them once it committed: a master's state row was updated by the
+ * batch's transaction (its id the row's new `xmin`) where a signal of it was accepted.
+ */
+function heldAfter(locks: Map<string, MasterLock>, sequenced: Set<string>): Map<string, HeldMaster> {
   const held = new Map<string, HeldMaster>();
   for (const [id, lock] of locks) {
     held.set(id, {
@@ -147,7 +154,7 @@ export async function ingestSignals(q: TxQueryable, items: SignalSubmission[], n
       stateVersion: sequenced.has(id) ? lock.versions.xid : lock.versions.state, accountVersion: lock.versions.account,
     });
   }
-  return { outcomes, wake: wakeOf(batch), journal, held };
+  return held;
 }
 
 /** Signal types whose copies start from no copy state: a new position, a new pending order. */
@@ -179,6 +186,7 @@ export async function ingestHeldSignals(
       const subs = cached.get(accountId);
       if (!held || !subs || subs.bases.length > sliceSize || (options.journalFrom !== undefined && subs.bases.length >= options.journalFrom)) return null;
       if (subs.bases.some((b) => b.subscription.maxOpenPositions != null)) return null;
+      // The statement's transaction id is known once it ran (below).
       lock = { lastSequence: held.lastSequence, master: held.master, versions: { state: held.stateVersion, account: held.accountVersion, xid: '' } };
       locks.set(accountId, lock);
       contexts.set(accountId, subs.bases.map((b) => ({ subscription: b.subscription, follower: b.follower, followerStatus: b.followerStatus, copies: [], pendingCopies: [] })));
@@ -191,13 +199,11 @@ export async function ingestHeldSignals(
   }
   assumed.masters.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const batch = new CopyBatch(nowMs, options.wakeOrigin);
-  const { outcomes } = planBatch(items, { locks, contexts, stored: new Map() }, nowMs, options, batch, null);
+  const { outcomes, sequenced } = planBatch(items, { locks, contexts, stored: new Map() }, nowMs, options, batch, null);
   const xid = await writeHeldSignals(q, batch, assumed);
   if (xid === null) return null;
-  // Every master here had a signal accepted: its state row's new version is this statement's.
-  const held = new Map<string, HeldMaster>();
-  for (const [id, lock] of locks) held.set(id, { lastSequence: lock.lastSequence, master: lock.master, stateVersion: xid, accountVersion: lock.versions.account });
-  return { outcomes, wake: wakeOf(batch), journal: null, held };
+  for (const lock of locks.values()) lock.versions.xid = xid;
+  return { outcomes, wake: wakeOf(batch), journal: null, held: heldAfter(locks, sequenced) };
 }
 
 /** Each follower's new orders in the order they were written (its long-polls are handed them). */
