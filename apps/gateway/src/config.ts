@@ -81,6 +81,8 @@ export interface GatewayServerConfig {
   poolSize: number;
   /** Rolled-back fan-outs planned before listening, on PostgreSQL (warm-up.ts); 0: none. */
   warmUpRounds: number;
+  /** Rolled-back one-follower signals, each reported, before listening, on PostgreSQL (warm-up.ts); 0: none. */
+  warmUpSignals: number;
   gateway: GatewayConfig;
 }
 
@@ -89,6 +91,7 @@ export function loadGatewayServerConfig(env: Env): GatewayServerConfig {
   const port = num(env, 'PORT', 8081, problems, 0, 65535);
   const poolSize = num(env, 'KOPITRA_DB_POOL_SIZE', 10, problems, 1, 200);
   const warmUpRounds = num(env, 'KOPITRA_WARM_UP_ROUNDS', 6, problems, 0, 50);
+  const warmUpSignals = num(env, 'KOPITRA_WARM_UP_SIGNALS', 400, problems, 0, 10_000);
   let secretKey: Buffer | undefined;
   if (env.KOPITRA_SECRET_KEY) {
     secretKey = Buffer.from(env.KOPITRA_SECRET_KEY, 'base64');
@@ -102,7 +105,7 @@ export function loadGatewayServerConfig(env: Env): GatewayServerConfig {
   }
   if (problems.length > 0) throw new Error(`invalid gateway configuration:\n- ${problems.join('\n- ')}`);
   return {
-    port, poolSize, warmUpRounds, secretKey, gateway,
+    port, poolSize, warmUpRounds, warmUpSignals, secretKey, gateway,
     host: env.HOST ?? '127.0.0.1',
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.KOPITRA_DATA_DIR ?? './data',

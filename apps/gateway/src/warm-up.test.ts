@@ -24,7 +24,7 @@ for (const backend of testBackends()) {
     });
     after(async () => drop());
 
-    test('plans an order for every follower, through the journal or not, and leaves no row and no notification', async () => {
+    test('plans an order for every follower, through the journal or not, rehearses the everyday path, and leaves no row and no notification', async () => {
       const heard: string[] = [];
       const unlisten = await Promise.all(['kopitra_events', 'kopitra_orders', 'kopitra_cache'].map((c) => db.listen(c, (p) => heard.push(`${c}: ${p}`))));
       const before = await rowCounts(db);
@@ -32,9 +32,14 @@ for (const backend of testBackends()) {
       // Through the copy journal (the gateway's default threshold), and written as rows.
       const journaled = await warmUpCopyPath(db, { followers: 120, rounds: 2, journalFrom: 100 });
       const rows = await warmUpCopyPath(db, { followers: 30, rounds: 1 });
+      // The everyday path: the first signal in a transaction, every later one as the one statement
+      // (which reads what the one before it wrote), each order reported as handed over.
+      const everyday = await warmUpCopyPath(db, { followers: 0, rounds: 0, signals: 12 });
       assert.deepEqual(journaled.orders, [120, 120]);
       assert.deepEqual(rows.orders, [30]);
       assert.equal(journaled.roundsMs.length, 2);
+      assert.equal(rows.signals, undefined);
+      assert.deepEqual({ held: everyday.signals?.held, reported: everyday.signals?.reported }, { held: 11, reported: 12 });
       assert.deepEqual(await rowCounts(db), before);
       // A notification committed meanwhile would have arrived by now (the listener's own round trip).
       await db.query(`SELECT pg_notify('kopitra_events', 'marker')`);

@@ -49,6 +49,7 @@ var gatewayEnv = [
   { name: 'KOPITRA_DATA_DIR', value: '/tmp/kopitra' }
   { name: 'KOPITRA_DB_POOL_SIZE', value: '10' }
   { name: 'KOPITRA_WARM_UP_ROUNDS', value: '6' }
+  { name: 'KOPITRA_WARM_UP_SIGNALS', value: '400' }
   { name: 'KOPITRA_EA_RATE_LIMIT_RPS', value: '200' }
   { name: 'KOPITRA_EA_RATE_LIMIT_BURST', value: '400' }
   { name: 'KOPITRA_LONG_POLL_MAX_SECONDS', value: '30' }
